@@ -1,0 +1,19 @@
+// Communicators. JS holds a small integer handle into a table of MPI_Comm, so passing a communicator to native code
+// costs one int conversion; handle 0 is MPI_COMM_WORLD and 1 is MPI_COMM_SELF.
+#pragma once
+#include <napi.h>
+
+#include "mpi_compat.h"
+
+namespace mpi4js {
+
+// The communicator for a handle; throws (MpiError MPI_ERR_COMM for a freed one) and returns false otherwise.
+// Also checks that MPI is not finalized, so every communicator call starts here.
+bool GetComm(const Napi::Value& handle, MPI_Comm* out);
+
+// Adds a communicator made by MPI (errors set to return) and gives its handle.
+int AddComm(MPI_Comm comm);
+
+void InitComm(Napi::Env env, Napi::Object exports);
+
+}  // namespace mpi4js

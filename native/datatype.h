@@ -1,0 +1,58 @@
+// Maps JS buffers to MPI messages: a typed array's class gives the MPI datatype, its memory is passed by pointer.
+#pragma once
+#include <napi.h>
+
+#include <climits>
+#include <cstddef>
+
+#include "errors.h"
+
+namespace mpi4js {
+
+// A user buffer as MPI sees it: where it starts, how many elements of which datatype it holds.
+struct BufferView {
+  void* data = nullptr;
+  size_t elements = 0;
+  size_t bytes = 0;
+  MPI_Datatype type = MPI_DATATYPE_NULL;
+  napi_typedarray_type kind = napi_uint8_array;  // for DataView: napi_uint8_array with type MPI_BYTE
+};
+
+// Reads a typed array, Buffer or DataView without copying; anything else throws a TypeError naming `name`.
+bool GetBufferView(const Napi::Value& value, const char* name, BufferView* out);
+
+// MPI datatype of a typed array class, and back (for user-defined reductions, which receive a datatype).
+MPI_Datatype DatatypeOf(napi_typedarray_type kind);
+bool KindOf(MPI_Datatype type, napi_typedarray_type* kind);
+
+// A (count, datatype) pair for MPI's int-count calls. Up to INT_MAX elements it is the element type itself; above,
+// a derived type covering the whole buffer, built for one call and freed with this object. This works on MPIs
+// without the MPI-4 large-count (_c) functions, such as Open MPI 4.
+class CountedType {
+ public:
+  CountedType() = default;
+  CountedType(const CountedType&) = delete;
+  CountedType& operator=(const CountedType&) = delete;
+  ~CountedType();
+
+  // False, with an MpiError thrown, when the derived type cannot be built.
+  inline bool Set(napi_env env, size_t elements, MPI_Datatype base) {
+    if (elements <= static_cast<size_t>(INT_MAX)) {
+      count = static_cast<int>(elements);
+      type = base;
+      return true;
+    }
+    return SetLarge(env, elements, base);
+  }
+
+  int count = 0;
+  MPI_Datatype type = MPI_DATATYPE_NULL;
+
+ private:
+  bool SetLarge(napi_env env, size_t elements, MPI_Datatype base);
+  bool derived_ = false;
+};
+
+void InitDatatype(Napi::Env env, Napi::Object exports);
+
+}  // namespace mpi4js

@@ -1,0 +1,153 @@
+#include "environment.h"
+
+#include <vector>
+
+#include "args.h"
+#include "status.h"
+
+namespace mpi4js {
+
+bool mpiFinalized = false;
+
+namespace {
+
+napi_env ownerEnv = nullptr;  // MPI belongs to the environment (thread) that loaded the addon first
+bool initializedHere = false;  // MPI_Init_thread was ours, so MPI_Finalize is ours too
+std::vector<void (*)()> beforeFinalize;
+
+void FinalizeMpi() {
+  if (mpiFinalized) return;
+  for (auto hook : beforeFinalize) hook();
+  mpiFinalized = true;
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (initializedHere && !finalized) MPI_Finalize();
+}
+
+// Runs when the Node environment is torn down: a natural exit, or after an uncaught exception. A script that calls
+// process.exit() skips this; the TypeScript layer finalizes from process.on('exit') for that case.
+void CleanupHook(void*) {
+  FinalizeMpi();
+  ResetMpiErrorClass();
+  ResetStatus();
+}
+
+Napi::Value Finalize(const Napi::CallbackInfo& info) {
+  FinalizeMpi();
+  return info.Env().Undefined();
+}
+
+Napi::Value IsFinalized(const Napi::CallbackInfo& info) {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  return Napi::Boolean::New(info.Env(), finalized != 0 || mpiFinalized);
+}
+
+Napi::Value IsInitialized(const Napi::CallbackInfo& info) {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  return Napi::Boolean::New(info.Env(), initialized != 0);
+}
+
+Napi::Value Abort(const Napi::CallbackInfo& info) {
+  int code = 1;
+  if (!ToInt(info[0], "code", &code)) return Napi::Value();
+  if (!mpiFinalized) MPI_Abort(MPI_COMM_WORLD, code);
+  // MPI_Abort does not return on either MPI; after finalize there is no job left to abort but this process.
+  std::_Exit(code);
+}
+
+Napi::Value Wtime(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), MPI_Wtime()); }
+Napi::Value Wtick(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), MPI_Wtick()); }
+
+Napi::Value ProcessorName(const Napi::CallbackInfo& info) {
+  if (!MpiUsable(info.Env())) return Napi::Value();
+  char name[MPI_MAX_PROCESSOR_NAME + 1] = {0};
+  int length = 0;
+  if (!Check(info.Env(), MPI_Get_processor_name(name, &length))) return Napi::Value();
+  return Napi::String::New(info.Env(), name, static_cast<size_t>(length));
+}
+
+Napi::Value LibraryVersion(const Napi::CallbackInfo& info) {
+  char text[MPI_MAX_LIBRARY_VERSION_STRING + 1] = {0};
+  int length = 0;
+  if (!Check(info.Env(), MPI_Get_library_version(text, &length))) return Napi::Value();
+  // Both MPIs end the string with a newline (and MPICH with its configure line); keep it as MPI gives it, trimmed.
+  while (length > 0 && (text[length - 1] == '\n' || text[length - 1] == ' ' || text[length - 1] == '\0')) length--;
+  return Napi::String::New(info.Env(), text, static_cast<size_t>(length));
+}
+
+Napi::Value Version(const Napi::CallbackInfo& info) {
+  int major = 0, minor = 0;
+  MPI_Get_version(&major, &minor);
+  Napi::Object version = Napi::Object::New(info.Env());
+  version.Set("major", major);
+  version.Set("minor", minor);
+  return version;
+}
+
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) {
+    ThrowTypeError(info.Env(), "MpiError must be a class");
+    return Napi::Value();
+  }
+  SetMpiErrorClass(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+void ExportConstants(Napi::Object exports) {
+  exports.Set("ANY_SOURCE", MPI_ANY_SOURCE);
+  exports.Set("ANY_TAG", MPI_ANY_TAG);
+  exports.Set("PROC_NULL", MPI_PROC_NULL);
+  exports.Set("UNDEFINED", MPI_UNDEFINED);
+  exports.Set("family", kMpiFamily);
+  int* tagUpperBound = nullptr;
+  int found = 0;
+  MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_TAG_UB, &tagUpperBound, &found);
+  exports.Set("TAG_UB", found ? *tagUpperBound : 32767);  // 32767 is the least the standard allows
+}
+
+}  // namespace
+
+void OnBeforeFinalize(void (*hook)()) { beforeFinalize.push_back(hook); }
+
+bool InitEnvironment(Napi::Env env, Napi::Object exports) {
+  if (ownerEnv != nullptr && ownerEnv != static_cast<napi_env>(env)) {
+    Napi::Error::New(env, "mpi4js can only be used from the main thread: MPI is already initialized there, and a "
+                          "worker_thread cannot initialize it a second time")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  ownerEnv = env;
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (!initialized) {
+    // FUNNELED: every MPI call is made from the main JS thread, user-op callbacks and request progress included.
+    int provided = 0;
+    if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+      Napi::Error::New(env, "MPI_Init_thread failed").ThrowAsJavaScriptException();
+      return false;
+    }
+    initializedHere = true;
+  }
+  // Errors come back as return codes and become MpiError exceptions; they never abort the job by themselves.
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+  napi_add_env_cleanup_hook(env, CleanupHook, nullptr);
+
+  ExportConstants(exports);
+  ExportErrorClasses(env, exports);
+  Export(env, exports, "setErrorClass", SetErrorClass);
+  Export(env, exports, "finalize", Finalize);
+  Export(env, exports, "isFinalized", IsFinalized);
+  Export(env, exports, "isInitialized", IsInitialized);
+  Export(env, exports, "abort", Abort);
+  Export(env, exports, "wtime", Wtime);
+  Export(env, exports, "wtick", Wtick);
+  Export(env, exports, "processorName", ProcessorName);
+  Export(env, exports, "libraryVersion", LibraryVersion);
+  Export(env, exports, "version", Version);
+  return true;
+}
+
+}  // namespace mpi4js

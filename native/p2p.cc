@@ -1,0 +1,159 @@
+// Blocking point-to-point on buffers (zero-copy) and the receive half of the value path (matched probe).
+#include "p2p.h"
+
+#include "args.h"
+#include "comm.h"
+#include "datatype.h"
+#include "status.h"
+
+namespace mpi4js {
+namespace {
+
+using SendFunction = int (*)(const void*, int, MPI_Datatype, int, int, MPI_Comm);
+
+// send(comm, buf, dest, tag) and ssend(...): the same arguments, a different MPI call.
+template <SendFunction mpiSend>
+Napi::Value Send(const Napi::CallbackInfo& info) {
+  MPI_Comm comm;
+  BufferView buf;
+  int dest, tag;
+  CountedType counted;
+  if (!GetComm(info[0], &comm) || !GetBufferView(info[1], "buf", &buf) || !ToInt(info[2], "dest", &dest) ||
+      !ToInt(info[3], "tag", &tag) || !counted.Set(info.Env(), buf.elements, buf.type)) {
+    return Napi::Value();
+  }
+  Check(info.Env(), mpiSend(buf.data, counted.count, counted.type, dest, tag, comm));
+  return Napi::Value();
+}
+
+// recv(comm, buf, source, tag): the status goes to the shared status array.
+Napi::Value Recv(const Napi::CallbackInfo& info) {
+  MPI_Comm comm;
+  BufferView buf;
+  int source, tag;
+  CountedType counted;
+  MPI_Status status;
+  if (!GetComm(info[0], &comm) || !GetBufferView(info[1], "buf", &buf) || !ToInt(info[2], "source", &source) ||
+      !ToInt(info[3], "tag", &tag) || !counted.Set(info.Env(), buf.elements, buf.type)) {
+    return Napi::Value();
+  }
+  if (Check(info.Env(), MPI_Recv(buf.data, counted.count, counted.type, source, tag, comm, &status))) {
+    StoreStatus(status);
+  }
+  return Napi::Value();
+}
+
+// sendrecv(comm, sendbuf, dest, sendtag, recvbuf, source, recvtag)
+Napi::Value Sendrecv(const Napi::CallbackInfo& info) {
+  MPI_Comm comm;
+  BufferView sendbuf, recvbuf;
+  int dest, sendtag, source, recvtag;
+  CountedType sendCounted, recvCounted;
+  MPI_Status status;
+  if (!GetComm(info[0], &comm) || !GetBufferView(info[1], "sendbuf", &sendbuf) || !ToInt(info[2], "dest", &dest) ||
+      !ToInt(info[3], "sendtag", &sendtag) || !GetBufferView(info[4], "recvbuf", &recvbuf) ||
+      !ToInt(info[5], "source", &source) || !ToInt(info[6], "recvtag", &recvtag) ||
+      !sendCounted.Set(info.Env(), sendbuf.elements, sendbuf.type) ||
+      !recvCounted.Set(info.Env(), recvbuf.elements, recvbuf.type)) {
+    return Napi::Value();
+  }
+  if (Check(info.Env(), MPI_Sendrecv(sendbuf.data, sendCounted.count, sendCounted.type, dest, sendtag, recvbuf.data,
+                                     recvCounted.count, recvCounted.type, source, recvtag, comm, &status))) {
+    StoreStatus(status);
+  }
+  return Napi::Value();
+}
+
+// probe(comm, source, tag)
+Napi::Value Probe(const Napi::CallbackInfo& info) {
+  MPI_Comm comm;
+  int source, tag;
+  MPI_Status status;
+  if (!GetComm(info[0], &comm) || !ToInt(info[1], "source", &source) || !ToInt(info[2], "tag", &tag)) {
+    return Napi::Value();
+  }
+  if (Check(info.Env(), MPI_Probe(source, tag, comm, &status))) StoreStatus(status);
+  return Napi::Value();
+}
+
+// iprobe(comm, source, tag) -> whether a message is there (its status stored)
+Napi::Value Iprobe(const Napi::CallbackInfo& info) {
+  MPI_Comm comm;
+  int source, tag, flag = 0;
+  MPI_Status status;
+  if (!GetComm(info[0], &comm) || !ToInt(info[1], "source", &source) || !ToInt(info[2], "tag", &tag) ||
+      !Check(info.Env(), MPI_Iprobe(source, tag, comm, &flag, &status))) {
+    return Napi::Value();
+  }
+  if (flag) StoreStatus(status);
+  return Napi::Boolean::New(info.Env(), flag != 0);
+}
+
+// recvBytes(comm, source, tag) -> Buffer holding a whole message of any size. The matched probe takes the message
+// out of the queue at probe time, so a concurrent ANY_SOURCE receive can never take its payload.
+Napi::Value RecvBytes(const Napi::CallbackInfo& info) {
+  MPI_Comm comm;
+  int source, tag;
+  MPI_Message message;
+  MPI_Status status;
+  if (!GetComm(info[0], &comm) || !ToInt(info[1], "source", &source) || !ToInt(info[2], "tag", &tag) ||
+      !Check(info.Env(), MPI_Mprobe(source, tag, comm, &message, &status))) {
+    return Napi::Value();
+  }
+  return ReceiveMatched(info.Env(), &message, status);
+}
+
+// sendrecvBytes(comm, payload, dest, sendtag, source, recvtag) -> Buffer: the value path's sendrecv. The send is
+// nonblocking so that two ranks exchanging large values with each other cannot deadlock on each other's send.
+Napi::Value SendrecvBytes(const Napi::CallbackInfo& info) {
+  MPI_Comm comm;
+  BufferView payload;
+  int dest, sendtag, source, recvtag;
+  CountedType counted;
+  MPI_Request request = MPI_REQUEST_NULL;
+  MPI_Message message;
+  MPI_Status status;
+  if (!GetComm(info[0], &comm) || !GetBufferView(info[1], "payload", &payload) || !ToInt(info[2], "dest", &dest) ||
+      !ToInt(info[3], "sendtag", &sendtag) || !ToInt(info[4], "source", &source) ||
+      !ToInt(info[5], "recvtag", &recvtag) || !counted.Set(info.Env(), payload.bytes, MPI_BYTE) ||
+      !Check(info.Env(), MPI_Isend(payload.data, counted.count, counted.type, dest, sendtag, comm, &request))) {
+    return Napi::Value();
+  }
+  int rc = MPI_Mprobe(source, recvtag, comm, &message, &status);
+  Napi::Value received = rc == MPI_SUCCESS ? ReceiveMatched(info.Env(), &message, status) : Napi::Value();
+  MPI_Status sendStatus;
+  int sendRc = MPI_Wait(&request, &sendStatus);
+  if (!Check(info.Env(), rc) || received.IsEmpty() || !Check(info.Env(), sendRc)) return Napi::Value();
+  return received;
+}
+
+}  // namespace
+
+Napi::Value ReceiveMatched(Napi::Env env, MPI_Message* message, const MPI_Status& probed) {
+  MPI_Count bytes = 0;
+  MPI_Get_elements_x(&probed, MPI_BYTE, &bytes);
+  if (bytes == MPI_UNDEFINED || bytes < 0) bytes = 0;
+  Napi::Buffer<uint8_t> payload = Napi::Buffer<uint8_t>::New(env, static_cast<size_t>(bytes));
+  CountedType counted;
+  MPI_Status status;
+  if (!counted.Set(env, static_cast<size_t>(bytes), MPI_BYTE)) {
+    MPI_Mrecv(nullptr, 0, MPI_BYTE, message, &status);  // the message is ours: take it off the queue anyway
+    return Napi::Value();
+  }
+  if (!Check(env, MPI_Mrecv(payload.Data(), counted.count, counted.type, message, &status))) return Napi::Value();
+  StoreStatus(status);
+  return payload;
+}
+
+void InitP2P(Napi::Env env, Napi::Object exports) {
+  Export(env, exports, "send", Send<MPI_Send>);
+  Export(env, exports, "ssend", Send<MPI_Ssend>);
+  Export(env, exports, "recv", Recv);
+  Export(env, exports, "sendrecv", Sendrecv);
+  Export(env, exports, "probe", Probe);
+  Export(env, exports, "iprobe", Iprobe);
+  Export(env, exports, "recvBytes", RecvBytes);
+  Export(env, exports, "sendrecvBytes", SendrecvBytes);
+}
+
+}  // namespace mpi4js

@@ -1,0 +1,92 @@
+// The one error class of MPI failures, and the argument checks that keep bad input away from MPI. Each check
+// names the argument and what was expected, and costs no allocation when the argument is good.
+import { native } from './native';
+
+/** An error reported by MPI, or by mpi4js about MPI state (a freed communicator, a finalized MPI). */
+export class MpiError extends Error {
+  /** The MPI error class number, as `MPI_Error_class` gives it (implementation-specific). */
+  readonly errorClass: number;
+  /** The name of the error class, such as `'MPI_ERR_TRUNCATE'`; stable across MPI implementations. */
+  readonly code: string;
+
+  constructor(message: string, errorClass: number, code: string) {
+    super(message);
+    this.name = 'MpiError';
+    this.errorClass = errorClass;
+    this.code = code;
+  }
+}
+native.setErrorClass(MpiError);
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
+  return typeof value === 'bigint' ? `${value}n` : String(value);
+}
+
+/** Throws unless `buf` is a typed array, Buffer or DataView over memory MPI can use for the whole call. */
+export function checkBuffer(buf: unknown, name: string): asserts buf is ArrayBufferView {
+  if (!ArrayBuffer.isView(buf)) {
+    throw new TypeError(`${name} must be a typed array, Buffer or DataView, not ${describe(buf)}`);
+  }
+  // A detached (transferred) buffer looks like an empty one; only then is the native question worth asking.
+  if (buf.byteLength === 0 && native.isDetached(buf)) {
+    throw new TypeError(`${name} is detached (its ArrayBuffer was transferred) and cannot be used`);
+  }
+  const memory = buf.buffer as ArrayBufferLike & { resizable?: boolean; growable?: boolean };
+  if (memory.resizable === true || memory.growable === true) {
+    throw new TypeError(`${name} is backed by a resizable ArrayBuffer, whose memory can move: pass a fixed-length one`);
+  }
+}
+
+/** An integer in [min, max], or one of the special values allowed (ANY_SOURCE, PROC_NULL, ANY_TAG). */
+function checkInteger(value: unknown, name: string, min: number, max: number, what: string, special: number[]): number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be ${what}, not ${describe(value)}`);
+  if (Number.isInteger(value) && value >= min && value <= max) return value;
+  if (special.includes(value)) return value;
+  throw new RangeError(`${name} must be ${what}, not ${describe(value)}`);
+}
+
+const NO_SPECIAL: number[] = [];
+const DEST_SPECIAL = [native.PROC_NULL];
+const SOURCE_SPECIAL = [native.ANY_SOURCE, native.PROC_NULL];
+const RECV_TAG_SPECIAL = [native.ANY_TAG];
+
+/** A destination rank: 0..size-1 or PROC_NULL. */
+export function checkDest(dest: unknown, size: number, name = 'dest'): number {
+  if (typeof dest === 'number' && (dest | 0) === dest && dest >= 0 && dest < size) return dest;
+  return checkInteger(dest, name, 0, size - 1, `a rank from 0 to ${size - 1} or PROC_NULL`, DEST_SPECIAL);
+}
+
+/** A source rank: 0..size-1, ANY_SOURCE or PROC_NULL. */
+export function checkSource(source: unknown, size: number, name = 'source'): number {
+  if (typeof source === 'number' && (source | 0) === source && source >= 0 && source < size) return source;
+  return checkInteger(source, name, 0, size - 1, `a rank from 0 to ${size - 1}, ANY_SOURCE or PROC_NULL`,
+    SOURCE_SPECIAL);
+}
+
+/** A root rank of a collective: 0..size-1. */
+export function checkRoot(root: unknown, size: number, name = 'root'): number {
+  if (typeof root === 'number' && (root | 0) === root && root >= 0 && root < size) return root;
+  return checkInteger(root, name, 0, size - 1, `a rank from 0 to ${size - 1}`, NO_SPECIAL);
+}
+
+/** A send tag: 0..TAG_UB. */
+export function checkSendTag(tag: unknown, name = 'tag'): number {
+  if (typeof tag === 'number' && (tag | 0) === tag && tag >= 0 && tag <= native.TAG_UB) return tag;
+  return checkInteger(tag, name, 0, native.TAG_UB, `an integer tag from 0 to ${native.TAG_UB}`, NO_SPECIAL);
+}
+
+/** A receive tag: 0..TAG_UB or ANY_TAG. */
+export function checkRecvTag(tag: unknown, name = 'tag'): number {
+  if (typeof tag === 'number' && (tag | 0) === tag && tag >= 0 && tag <= native.TAG_UB) return tag;
+  return checkInteger(tag, name, 0, native.TAG_UB, `an integer tag from 0 to ${native.TAG_UB} or ANY_TAG`,
+    RECV_TAG_SPECIAL);
+}
+
+/** Any integer in [min, max] (colors, keys, counts, dimensions). */
+export function checkInt(value: unknown, name: string, min = -0x80000000, max = 0x7fffffff): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  return checkInteger(value, name, min, max, `an integer from ${min} to ${max}`, NO_SPECIAL);
+}

@@ -1,0 +1,81 @@
+// Loads the compiled addon and declares what it exports. Everything here is internal: the public API validates
+// every argument before calling these functions.
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+
+/** A buffer as the addon accepts it: any typed array, Buffer or DataView. */
+export type NativeBuffer = ArrayBufferView;
+
+export interface NativeAddon {
+  readonly family: 'openmpi' | 'mpich' | 'unknown';
+  readonly ANY_SOURCE: number;
+  readonly ANY_TAG: number;
+  readonly PROC_NULL: number;
+  readonly UNDEFINED: number;
+  readonly TAG_UB: number;
+  readonly STATUS_FIELDS: number;
+  readonly errorClasses: Readonly<Record<string, number>>;
+
+  setErrorClass(ctor: new (message: string, errorClass: number, code: string) => Error): void;
+  setStatusArray(slots: Float64Array): void;
+  isDetached(view: ArrayBufferView): boolean;
+
+  finalize(): void;
+  isFinalized(): boolean;
+  isInitialized(): boolean;
+  abort(code: number): never;
+  wtime(): number;
+  wtick(): number;
+  processorName(): string;
+  libraryVersion(): string;
+  version(): { major: number; minor: number };
+
+  commSize(comm: number): number;
+  commRank(comm: number): number;
+  commDup(comm: number): number;
+  commSplit(comm: number, color: number, key: number): number | null;
+  commSplitShared(comm: number, key: number): number;
+  commFree(comm: number): void;
+  commCompare(a: number, b: number): 'ident' | 'congruent' | 'similar' | 'unequal';
+  commGetName(comm: number): string;
+  commSetName(comm: number, name: string): void;
+  cartCreate(comm: number, dims: number[], periods: number[], reorder: boolean): number | null;
+  cartGet(comm: number): { dims: number[]; periods: number[]; coords: number[] };
+  cartShift(comm: number, direction: number, disp: number): [number, number];
+  cartRank(comm: number, coords: number[]): number;
+  dimsCreate(nnodes: number, dims: number[]): number[];
+
+  send(comm: number, buf: NativeBuffer, dest: number, tag: number): void;
+  ssend(comm: number, buf: NativeBuffer, dest: number, tag: number): void;
+  recv(comm: number, buf: NativeBuffer, source: number, tag: number): void;
+  sendrecv(comm: number, sendbuf: NativeBuffer, dest: number, sendtag: number, recvbuf: NativeBuffer, source: number,
+    recvtag: number): void;
+  probe(comm: number, source: number, tag: number): void;
+  iprobe(comm: number, source: number, tag: number): boolean;
+  recvBytes(comm: number, source: number, tag: number): Buffer;
+  sendrecvBytes(comm: number, payload: Buffer, dest: number, sendtag: number, source: number, recvtag: number): Buffer;
+}
+
+const root = path.join(__dirname, '..');
+
+// The node-gyp-build order: an explicit path (MPI4JS_ADDON), then a local build, then a prebuilt binary.
+function findAddon(): string {
+  const forced = process.env.MPI4JS_ADDON;
+  if (forced) return path.resolve(forced);
+  for (const dir of ['build/Release', 'build/Debug']) {
+    const file = path.join(root, dir, 'mpi4js.node');
+    if (existsSync(file)) return file;
+  }
+  const prebuilds = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  if (existsSync(prebuilds)) {
+    const found = readdirSync(prebuilds).filter((f) => f.endsWith('.node'));
+    if (found.length > 0) return path.join(prebuilds, found[0]);
+  }
+  throw new Error(
+    `mpi4js: no compiled addon found for ${process.platform}-${process.arch}. ` +
+      'Build it with `npm run build:addon` (an MPI with its mpicc wrapper must be installed).');
+}
+
+export const addonPath = findAddon();
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+export const native: NativeAddon = require(addonPath);
