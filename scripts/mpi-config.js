@@ -28,9 +28,12 @@ function run(wrapper, args) {
   }
 }
 
-/** The wrapper, its MPI family ('openmpi' | 'mpich') and its compile and link flags; null when no MPI is found. */
-function findMpi() {
-  const wrapper = which(process.env.MPI4JS_MPICC || 'mpicc');
+/**
+ * The wrapper (by default MPI4JS_MPICC, else mpicc), its MPI family ('openmpi' | 'mpich') and its compile and link
+ * flags; null when no MPI is found.
+ */
+function findMpi(name = process.env.MPI4JS_MPICC || 'mpicc') {
+  const wrapper = which(name);
   if (!wrapper) return null;
   // Open MPI's wrappers answer --showme:*; MPICH's (and Intel MPI's, MVAPICH's) answer -compile_info/-link_info.
   let compile = run(wrapper, ['--showme:compile']);

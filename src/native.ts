@@ -1,7 +1,6 @@
 // Loads the compiled addon and declares what it exports. Everything here is internal: the public API validates
 // every argument before calling these functions.
-import { existsSync, readdirSync } from 'node:fs';
-import * as path from 'node:path';
+import { findAddon } from './addon';
 
 /** A buffer as the addon accepts it: any typed array, Buffer or DataView. */
 export type NativeBuffer = ArrayBufferView;
@@ -54,26 +53,20 @@ export interface NativeAddon {
   iprobe(comm: number, source: number, tag: number): boolean;
   recvBytes(comm: number, source: number, tag: number): Buffer;
   sendrecvBytes(comm: number, payload: Buffer, dest: number, sendtag: number, source: number, recvtag: number): Buffer;
-}
 
-const root = path.join(__dirname, '..');
-
-// The node-gyp-build order: an explicit path (MPI4JS_ADDON), then a local build, then a prebuilt binary.
-function findAddon(): string {
-  const forced = process.env.MPI4JS_ADDON;
-  if (forced) return path.resolve(forced);
-  for (const dir of ['build/Release', 'build/Debug']) {
-    const file = path.join(root, dir, 'mpi4js.node');
-    if (existsSync(file)) return file;
-  }
-  const prebuilds = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
-  if (existsSync(prebuilds)) {
-    const found = readdirSync(prebuilds).filter((f) => f.endsWith('.node'));
-    if (found.length > 0) return path.join(prebuilds, found[0]);
-  }
-  throw new Error(
-    `mpi4js: no compiled addon found for ${process.platform}-${process.arch}. ` +
-      'Build it with `npm run build:addon` (an MPI with its mpicc wrapper must be installed).');
+  // Nonblocking requests (request.cc): a start function returns the request's id, or COMPLETED_AT_START with its
+  // status in the status array. progress() writes COMPLETION_FIELDS numbers per completed request (id, then the
+  // status fields) to the array given to setCompletionArray; a user op's exception comes back as [count, error].
+  readonly COMPLETION_FIELDS: number;
+  readonly COMPLETED_AT_START: number;
+  isend(comm: number, buf: NativeBuffer, dest: number, tag: number): number;
+  irecv(comm: number, buf: NativeBuffer, source: number, tag: number): number;
+  irecvBytes(comm: number, source: number, tag: number): number;
+  progress(spinNanoseconds: number): number | [number, unknown];
+  takePayload(id: number): Buffer;
+  cancelRequest(id: number): boolean;
+  setCompletionArray(completions: Float64Array): void;
+  mpiErrorOf(code: number): Error;
 }
 
 export const addonPath = findAddon();
