@@ -19,7 +19,7 @@
 // deterministic order of all tests of all spec files (the order mocha runs them in), identical on
 // every rank as long as the specs define the same tests everywhere. `error` is the message plus the
 // first lines of the stack. A spec file that fails to load gives {event:'fail', index:-1,
-// title:'loading <file>', ...} followed by 'end'.
+// title:'loading <file>', ...} followed by 'end', and nothing is run.
 //
 // The rank comes from the launcher's environment (OMPI_COMM_WORLD_RANK for Open MPI, PMI_RANK for
 // MPICH, PMIX_RANK, else 0), never from mpi4js, so the runner works without the addon.
@@ -94,13 +94,18 @@ function NullReporter(runner) {
 }
 
 let loaded = true;
+let loading = specs[0];
+mocha.suite.on(Mocha.Suite.constants.EVENT_FILE_PRE_REQUIRE, (context, file) => { loading = file; });
 try {
   await mocha.loadFilesAsync();
 } catch (err) {
   loaded = false;
-  emit({ event: 'fail', index: -1, title: `loading ${specs.map((s) => path.basename(s)).join(' ')}`, error: describeError(err) });
+  emit({ event: 'fail', index: -1, title: `loading ${path.basename(loading)}`, error: describeError(err) });
   emit({ event: 'end', failures: 1 });
   process.exitCode = process.env.MPI4JS_TEST_EXIT_ZERO === '1' ? 0 : 1;
+  // Node's ESM loader can reject the same error once more for another module importing the
+  // failed one; it is already reported.
+  process.on('unhandledRejection', (e) => process.stderr.write(`rank-runner: (after the load failure) ${e && e.message ? e.message : e}\n`));
 }
 
 if (loaded) {
