@@ -1,9 +1,11 @@
 // The addon's entry point: initializes MPI and registers the native functions of each MPI object.
 #include <napi.h>
 
+#include "collective.h"
 #include "comm.h"
 #include "datatype.h"
 #include "environment.h"
+#include "op.h"
 #include "p2p.h"
 #include "status.h"
 
@@ -14,6 +16,8 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   InitDatatype(env, exports);
   InitComm(env, exports);
   InitP2P(env, exports);
+  InitOp(env, exports);
+  InitCollective(env, exports);
   return exports;
 }
 

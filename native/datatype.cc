@@ -36,7 +36,7 @@ bool KindOf(MPI_Datatype type, napi_typedarray_type* kind) {
   return false;
 }
 
-static size_t ElementSize(napi_typedarray_type kind) {
+size_t ElementSize(napi_typedarray_type kind) {
   switch (kind) {
     case napi_int8_array:
     case napi_uint8_array:

@@ -24,6 +24,7 @@ bool GetBufferView(const Napi::Value& value, const char* name, BufferView* out);
 // MPI datatype of a typed array class, and back (for user-defined reductions, which receive a datatype).
 MPI_Datatype DatatypeOf(napi_typedarray_type kind);
 bool KindOf(MPI_Datatype type, napi_typedarray_type* kind);
+size_t ElementSize(napi_typedarray_type kind);
 
 // A (count, datatype) pair for MPI's int-count calls. Up to INT_MAX elements it is the element type itself; above,
 // a derived type covering the whole buffer, built for one call and freed with this object. This works on MPIs

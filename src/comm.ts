@@ -2,7 +2,11 @@
 import {
   MpiError, checkBuffer, checkDest, checkInt, checkRecvTag, checkSendTag, checkSource,
 } from './errors';
+import * as buffers from './collectives';
 import { native } from './native';
+import * as objects from './object-collectives';
+import type { ValueOp } from './object-collectives';
+import { Op, SUM } from './op';
 import { Status, checkStatus, lastStatus } from './status';
 import { pack, unpack } from './values';
 import type { CartComm } from './topology';
@@ -19,6 +23,7 @@ export class Comm {
   handle: number;
   #rank: number;
   #size: number;
+  #valueContext: Comm | undefined;
 
   /** @internal Communicators come from COMM_WORLD, COMM_SELF and the methods that make new ones. */
   constructor(handle: number) {
@@ -47,6 +52,14 @@ export class Comm {
   set name(name: string) {
     if (typeof name !== 'string') throw new TypeError(`name must be a string, not ${typeof name}`);
     native.commSetName(this.handle, name);
+  }
+
+  /**
+   * @internal A hidden duplicate of this communicator for the library's own messages (the value collectives), so
+   * that they never meet the user's. Made on first use, which is always inside a collective call; freed with it.
+   */
+  get valueContext(): Comm {
+    return (this.#valueContext ??= new Comm(native.commDup(this.handle)));
   }
 
   // ---- Point-to-point, buffers: passed to MPI by pointer, datatype from the array class -------------------------
@@ -121,6 +134,144 @@ export class Comm {
     return unpack<T>(native.sendrecvBytes(this.handle, pack(value), to, sTag, from, rTag));
   }
 
+  // ---- Collectives, buffers: every rank calls them; zero-copy, datatype from the array class ---------------------
+  // An `out` given is filled and returned; without it a new array of the input's class is. Passing the input as
+  // `out` reduces in place (MPI_IN_PLACE). Bad arguments throw on the calling rank before MPI is called.
+
+  /** Returns once every rank of the communicator has called it (`MPI_Barrier`). */
+  barrier(): void {
+    buffers.barrier(this);
+  }
+
+  /** Copies `buf` of `root` into `buf` of every other rank (`MPI_Bcast`); returns `buf`. */
+  bcast<T extends ArrayBufferView>(buf: T, root = 0): T {
+    return buffers.bcast(this, buf, root);
+  }
+
+  /** Combines `sendbuf` of every rank elementwise with `op` (`MPI_Reduce`): the result at `root`, null elsewhere. */
+  reduce<T extends ArrayBufferView>(sendbuf: T, op: Op = SUM, root = 0, out?: T | null): T | null {
+    return buffers.reduce(this, sendbuf, op, root, out);
+  }
+
+  /** Combines `sendbuf` of every rank elementwise with `op`, the result on every rank (`MPI_Allreduce`). */
+  allreduce<T extends ArrayBufferView>(sendbuf: T, op: Op = SUM, out?: T | null): T {
+    return buffers.allreduce(this, sendbuf, op, out);
+  }
+
+  /** The inclusive prefix reduction: on rank r, `sendbuf` of ranks 0..r combined with `op` (`MPI_Scan`). */
+  scan<T extends ArrayBufferView>(sendbuf: T, op: Op = SUM, out?: T | null): T {
+    return buffers.scan(this, sendbuf, op, out);
+  }
+
+  /**
+   * The exclusive prefix reduction: on rank r > 0, `sendbuf` of ranks 0..r-1 combined with `op` (`MPI_Exscan`).
+   * Rank 0 gets no result: a given `out` is left as it was, a new array holds zeros.
+   */
+  exscan<T extends ArrayBufferView>(sendbuf: T, op: Op = SUM, out?: T | null): T {
+    return buffers.exscan(this, sendbuf, op, out);
+  }
+
+  /**
+   * Reduces `sendbuf` (length divisible by `size`) with `op` and leaves block r of the result on rank r
+   * (`MPI_Reduce_scatter_block`). In place, the block is the first `sendbuf.length / size` elements of `sendbuf`.
+   */
+  reduceScatterBlock<T extends ArrayBufferView>(sendbuf: T, op: Op = SUM, out?: T | null): T {
+    return buffers.reduceScatterBlock(this, sendbuf, op, out);
+  }
+
+  /** Collects `sendbuf` of every rank, in rank order, at `root` (`MPI_Gather`): `size × length` elements, else null. */
+  gather<T extends ArrayBufferView>(sendbuf: T, root = 0, out?: T | null): T | null {
+    return buffers.gather(this, sendbuf, root, out);
+  }
+
+  /** Collects `sendbuf` of every rank, in rank order, on every rank (`MPI_Allgather`). */
+  allgather<T extends ArrayBufferView>(sendbuf: T, out?: T | null): T {
+    return buffers.allgather(this, sendbuf, out);
+  }
+
+  /**
+   * Hands block r of the root's `sendbuf` (`size × recvbuf.length` elements, read at the root only) to rank r's
+   * `recvbuf` (`MPI_Scatter`); returns `recvbuf`.
+   */
+  scatter<T extends ArrayBufferView>(sendbuf: T | null, recvbuf: T, root = 0): T {
+    return buffers.scatter(this, sendbuf, recvbuf, root);
+  }
+
+  /** Sends block r of `sendbuf` (length divisible by `size`) to rank r; block r of the result came from rank r. */
+  alltoall<T extends ArrayBufferView>(sendbuf: T, out?: T | null): T {
+    return buffers.alltoall(this, sendbuf, out);
+  }
+
+  /**
+   * Collects `sendbuf` of every rank, whatever its length, in rank order at `root` (`MPI_Gatherv`); null elsewhere.
+   * `counts` (one per rank, read at the root) are exchanged when omitted. At most 2^31-1 elements in all.
+   */
+  gatherv<T extends ArrayBufferView>(sendbuf: T, root = 0, counts?: number[] | null, out?: T | null): T | null {
+    return buffers.gatherv(this, sendbuf, root, counts, out);
+  }
+
+  /** Collects `sendbuf` of every rank, whatever its length, in rank order on every rank (`MPI_Allgatherv`). */
+  allgatherv<T extends ArrayBufferView>(sendbuf: T, counts?: number[] | null, out?: T | null): T {
+    return buffers.allgatherv(this, sendbuf, counts, out);
+  }
+
+  /**
+   * Hands `counts[r]` elements of the root's `sendbuf`, in rank order, to rank r (`MPI_Scatterv`). `sendbuf` and
+   * `counts` are read at the root; each rank's `recvbuf.length` must be its count. Returns `recvbuf`.
+   */
+  scatterv<T extends ArrayBufferView>(sendbuf: T | null, counts: number[] | null, recvbuf: T, root = 0): T {
+    return buffers.scatterv(this, sendbuf, counts, recvbuf, root);
+  }
+
+  /**
+   * Sends `sendcounts[r]` elements (contiguous blocks of `sendbuf` in rank order) to rank r, and receives from rank r
+   * the r-th block of the result (`MPI_Alltoallv`); `recvcounts` are exchanged when omitted.
+   */
+  alltoallv<T extends ArrayBufferView>(sendbuf: T, sendcounts: number[], recvcounts?: number[] | null,
+    out?: T | null): T {
+    return buffers.alltoallv(this, sendbuf, sendcounts, recvcounts, out);
+  }
+
+  // ---- Collectives, values: any structured-cloneable value, on a hidden duplicate of this communicator ----------
+
+  /** The root's `value`, on every rank. */
+  bcastObject<T>(value: T, root = 0): T {
+    return objects.bcastObject(this, value, root);
+  }
+
+  /** The value of every rank, in rank order, at `root`; null elsewhere. */
+  gatherObject<T>(value: T, root = 0): T[] | null {
+    return objects.gatherObject(this, value, root);
+  }
+
+  /** The value of every rank, in rank order, on every rank. */
+  allgatherObject<T>(value: T): T[] {
+    return objects.allgatherObject(this, value);
+  }
+
+  /** `values[r]` of the root (one value per rank, read at the root only) on rank r. */
+  scatterObject<T>(values: T[] | null, root = 0): T {
+    return objects.scatterObject(this, values, root);
+  }
+
+  /** Sends `values[r]` to rank r; returns the value from each rank, in rank order. */
+  alltoallObject<T>(values: T[]): T[] {
+    return objects.alltoallObject(this, values);
+  }
+
+  /**
+   * The values of all ranks combined in rank order, `op(...op(op(v0, v1), v2)..., vN-1)`, at `root`; null elsewhere.
+   * Built-in ops combine numbers and BigInts (logical ops booleans too); `op` may be any function `(a, b) => c`.
+   */
+  reduceObject<T>(value: T, op: ValueOp<T> = SUM, root = 0): T | null {
+    return objects.reduceObject(this, value, op, root);
+  }
+
+  /** The values of all ranks combined in rank order with `op`, on every rank. */
+  allreduceObject<T>(value: T, op: ValueOp<T> = SUM): T {
+    return objects.allreduceObject(this, value, op);
+  }
+
   // ---- Communicator management -----------------------------------------------------------------------------------
 
   /** A new communicator with the same ranks and a separate message context (`MPI_Comm_dup`). Collective. */
@@ -147,6 +298,8 @@ export class Comm {
   free(): void {
     native.commFree(this.handle);
     this.handle = -1;
+    this.#valueContext?.free();
+    this.#valueContext = undefined;
   }
 
   /** How this communicator relates to `other` (`MPI_Comm_compare`). */

@@ -6,6 +6,8 @@ export { Status } from './status';
 export type { ElementClass } from './status';
 export { Comm, COMM_WORLD, COMM_SELF } from './comm';
 export { CartComm, computeDims } from './topology';
+export { Op, SUM, PROD, MIN, MAX, LAND, LOR, LXOR, BAND, BOR, BXOR } from './op';
+export type { ValueOp } from './object-collectives';
 export {
   finalize, isInitialized, isFinalized, abort, setAbortOnError, wtime, wtick, processorName, libraryVersion, version,
   implementation,

@@ -54,6 +54,32 @@ export interface NativeAddon {
   recvBytes(comm: number, source: number, tag: number): Buffer;
   sendrecvBytes(comm: number, payload: Buffer, dest: number, sendtag: number, source: number, recvtag: number): Buffer;
 
+  // Ops (op.cc): handles of the built-in ops are their index in builtinOps, user ops' come from opCreate.
+  readonly builtinOps: readonly string[];
+  opCreate(fn: (invec: any, inoutvec: any) => void, commute: boolean): number;
+  opFree(op: number): void;
+
+  // Collectives (collective.cc). A null sendbuf of a reduction means in place (MPI_IN_PLACE); a null recvbuf (or
+  // sendbuf of a scatter, counts of a v-collective) is allowed where MPI does not read it: off the root.
+  barrier(comm: number): void;
+  bcast(comm: number, buf: NativeBuffer, root: number): void;
+  reduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer | null, op: number, root: number): void;
+  allreduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number): void;
+  scan(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number): void;
+  exscan(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number): void;
+  reduceScatterBlock(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number): void;
+  gather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number): void;
+  allgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer): void;
+  scatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number): void;
+  alltoall(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer): void;
+  gatherv(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, counts: Int32Array | null,
+    root: number): void;
+  allgatherv(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, counts: Int32Array): void;
+  scatterv(comm: number, sendbuf: NativeBuffer | null, counts: Int32Array | null, recvbuf: NativeBuffer,
+    root: number): void;
+  alltoallv(comm: number, sendbuf: NativeBuffer, sendcounts: Int32Array, recvbuf: NativeBuffer,
+    recvcounts: Int32Array): void;
+
   // Nonblocking requests (request.cc): a start function returns the request's id, or COMPLETED_AT_START with its
   // status in the status array. progress() writes COMPLETION_FIELDS numbers per completed request (id, then the
   // status fields) to the array given to setCompletionArray; a user op's exception comes back as [count, error].
