@@ -1,5 +1,12 @@
 #include "environment.h"
 
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "args.h"
@@ -15,13 +22,44 @@ napi_env ownerEnv = nullptr;  // MPI belongs to the environment (thread) that lo
 bool initializedHere = false;  // MPI_Init_thread was ours, so MPI_Finalize is ours too
 std::vector<void (*)()> beforeFinalize;
 
+// MPI_Finalize waits for the other ranks on both MPIs. A rank that ends early while its peers wait for it
+// would then hang without a word: after a while, say what it is waiting for (once), and keep waiting.
+void FinalizeWithNotice() {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  if (size == 1) {
+    MPI_Finalize();
+    return;
+  }
+  std::mutex mutex;
+  std::condition_variable finished;
+  bool done = false;
+  std::thread notice([&] {
+    std::unique_lock<std::mutex> lock(mutex);
+    if (finished.wait_for(lock, std::chrono::seconds(10), [&] { return done; })) return;
+    std::string text = "[mpi4js] rank " + std::to_string(rank) + " of " + std::to_string(size) +
+                       ": this rank has ended and MPI_Finalize is waiting for the other ranks to end too; if they are "
+                       "waiting for this rank, the job will not end by itself\n";
+    ssize_t ignored = write(2, text.data(), text.size());
+    (void)ignored;
+  });
+  MPI_Finalize();
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    done = true;
+  }
+  finished.notify_one();
+  notice.join();
+}
+
 void FinalizeMpi() {
   if (mpiFinalized) return;
   for (auto hook : beforeFinalize) hook();
   mpiFinalized = true;
   int finalized = 0;
   MPI_Finalized(&finalized);
-  if (initializedHere && !finalized) MPI_Finalize();
+  if (initializedHere && !finalized) FinalizeWithNotice();
 }
 
 // Runs when the Node environment is torn down: a natural exit, or after an uncaught exception. A script that calls
@@ -34,6 +72,13 @@ void CleanupHook(void*) {
 
 Napi::Value Finalize(const Napi::CallbackInfo& info) {
   FinalizeMpi();
+  return info.Env().Undefined();
+}
+
+// abandon(): the process is ending in failure. MPI_Finalize would wait for peers that may be waiting for this
+// rank, so skip it: the launcher sees a rank end without finalizing and ends the job. Later calls throw as usual.
+Napi::Value Abandon(const Napi::CallbackInfo& info) {
+  mpiFinalized = true;
   return info.Env().Undefined();
 }
 
@@ -139,6 +184,7 @@ bool InitEnvironment(Napi::Env env, Napi::Object exports) {
   ExportErrorClasses(env, exports);
   Export(env, exports, "setErrorClass", SetErrorClass);
   Export(env, exports, "finalize", Finalize);
+  Export(env, exports, "abandon", Abandon);
   Export(env, exports, "isFinalized", IsFinalized);
   Export(env, exports, "isInitialized", IsInitialized);
   Export(env, exports, "abort", Abort);

@@ -80,9 +80,12 @@ process.on('uncaughtExceptionMonitor', (error: unknown, origin: string) => {
   native.abort(1);
 });
 
-// Node runs the addon's cleanup hook (which finalizes MPI) at a natural exit, but not after process.exit().
-process.on('exit', () => {
-  native.finalize();
+// Node runs the addon's cleanup hook (which finalizes MPI) at a natural exit, but not after process.exit(), so
+// finalize here. A rank of a larger job exiting in failure skips MPI_Finalize: it would wait for peers that may be
+// waiting for this rank; without it the launcher notices the rank's end and ends the job.
+process.on('exit', (code: number) => {
+  if (code !== 0 && worldSize > 1) native.abandon();
+  else native.finalize();
 });
 
 // A 1-rank world under a launcher of the other MPI is the classic "every rank says 0 of 1": say so once.

@@ -20,6 +20,7 @@ export interface NativeAddon {
   isDetached(view: ArrayBufferView): boolean;
 
   finalize(): void;
+  abandon(): void;
   isFinalized(): boolean;
   isInitialized(): boolean;
   abort(code: number): never;

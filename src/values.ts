@@ -13,8 +13,12 @@ export function pack(value: unknown, name = 'value'): Buffer {
   }
 }
 
-/** The value a peer packed; a TypeError if the bytes are not a serialized value (sent as a buffer, or corrupt). */
+/**
+ * The value a peer packed; a TypeError if the bytes are not a serialized value (sent as a buffer, or corrupt).
+ * No bytes at all is what a receive from PROC_NULL gives: undefined.
+ */
 export function unpack<T>(payload: Buffer): T {
+  if (payload.length === 0) return undefined as T;
   try {
     return deserialize(payload) as T;
   } catch (error) {

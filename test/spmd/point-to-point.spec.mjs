@@ -1,0 +1,209 @@
+// Blocking point-to-point on buffers: every buffer class, views with offsets, empty views, Status, PROC_NULL,
+// ANY_SOURCE/ANY_TAG, probe/iprobe, synchronous sends, truncation. Runs on every rank at any world size.
+import { expect } from 'chai';
+import {
+  BUFFER_CLASSES, MPI, elementCount, fill, needsPeer, next, partnerOf, pattern, prev, toNumbers, world,
+} from '../support.mjs';
+
+describe('point-to-point on buffers', () => {
+  for (const cls of BUFFER_CLASSES) {
+    it(`moves a ${cls.name} around the ring with send/recv, the datatype following the class`, function () {
+      needsPeer(this);
+      const n = 11;
+      const out = fill(cls.make(n), world.rank);
+      const into = cls.make(n + 3);
+      // Even ranks send first: with eager small messages any order works, but this also holds for rendezvous.
+      let status;
+      if (world.rank % 2 === 0) {
+        world.send(out, next, 4);
+        status = world.recv(into, prev, 4);
+      } else {
+        status = world.recv(into, prev, 4);
+        world.send(out, next, 4);
+      }
+      expect(toNumbers(into).slice(0, n)).to.deep.equal(pattern(prev, n));
+      expect(toNumbers(into).slice(n)).to.deep.equal([0, 0, 0]);
+      expect(status.source).to.equal(prev);
+      expect(status.tag).to.equal(4);
+      expect(status.bytes).to.equal(n * cls.bytesPerElement);
+      expect(status.count(cls.ctor === DataView ? Uint8Array : cls.ctor)).to.equal(n);
+      expect(status.cancelled).to.equal(false);
+    });
+
+    it(`exchanges a ${cls.name} with sendrecv`, () => {
+      const out = fill(cls.make(5), world.rank, 3);
+      const into = cls.make(5);
+      const status = world.sendrecv(out, next, into, prev, 9, 9);
+      expect(toNumbers(into)).to.deep.equal(pattern(prev, 5, 3));
+      expect(status.source).to.equal(prev);
+    });
+  }
+
+  it('sends and receives subarrays at byte offsets without touching the bytes around them', () => {
+    const whole = new Float64Array(16).fill(-1);
+    whole.set([1, 2, 3, 4].map((v) => v + world.rank * 10), 5);
+    const target = new Float64Array(16).fill(-2);
+    const window = target.subarray(9, 13);
+    world.sendrecv(whole.subarray(5, 9), next, window, prev);
+    expect(Array.from(target.subarray(9, 13))).to.deep.equal([1, 2, 3, 4].map((v) => v + prev * 10));
+    expect(Array.from(target.subarray(0, 9))).to.deep.equal(new Array(9).fill(-2));
+    expect(Array.from(target.subarray(13))).to.deep.equal([-2, -2, -2]);
+  });
+
+  it('sends a DataView over the middle of an ArrayBuffer as bytes', () => {
+    const memory = new ArrayBuffer(32);
+    new Uint8Array(memory).fill(world.rank + 1);
+    const incoming = new Uint8Array(40).fill(0xee);
+    const status = world.sendrecv(new DataView(memory, 8, 12), next, new DataView(incoming.buffer, 4, 20), prev);
+    expect(status.bytes).to.equal(12);
+    expect(Array.from(incoming.subarray(4, 16))).to.deep.equal(new Array(12).fill(prev + 1));
+    expect(incoming[3]).to.equal(0xee);
+    expect(incoming[16]).to.equal(0xee);
+  });
+
+  it('moves zero-length views as empty messages', () => {
+    const status = world.sendrecv(new Float64Array(0), next, new Float64Array(0), prev, 2, 2);
+    expect(status.bytes).to.equal(0);
+    expect(status.count(Float64Array)).to.equal(0);
+    expect(status.source).to.equal(prev);
+  });
+
+  it('reports Status.count as UNDEFINED when the size is not a whole number of elements', () => {
+    const status = world.sendrecv(new Uint8Array(6), next, new Uint8Array(6), prev);
+    expect(status.count(Float32Array)).to.equal(MPI.UNDEFINED);
+    expect(status.count(Uint16Array)).to.equal(3);
+    expect(status.count()).to.equal(6);
+    expect(() => status.count({})).to.throw(TypeError, /ctor/);
+  });
+
+  it('treats PROC_NULL as a partner that moves nothing', () => {
+    world.send(new Int32Array([1, 2]), MPI.PROC_NULL, 3);
+    const into = new Int32Array([7, 7]);
+    const status = world.recv(into, MPI.PROC_NULL, 3);
+    expect(status.source).to.equal(MPI.PROC_NULL);
+    expect(status.bytes).to.equal(0);
+    expect(Array.from(into)).to.deep.equal([7, 7]);
+  });
+
+  it('receives from ANY_SOURCE and reports who sent', () => {
+    if (world.rank !== 0) {
+      world.send(new Int32Array([world.rank * 100]), 0, 21);
+      return;
+    }
+    const seen = [];
+    for (let i = 1; i < world.size; i++) {
+      const into = new Int32Array(1);
+      const status = world.recv(into, MPI.ANY_SOURCE, 21);
+      expect(into[0]).to.equal(status.source * 100);
+      seen.push(status.source);
+    }
+    expect(seen.sort()).to.deep.equal(Array.from({ length: world.size - 1 }, (_, i) => i + 1));
+  });
+
+  it('matches by tag, out of sending order, and reports the tag of ANY_TAG receives', () => {
+    const partner = partnerOf();
+    if (partner === null) return;
+    if (world.rank < partner) {
+      world.send(new Uint8Array([5]), partner, 5);
+      world.send(new Uint8Array([3]), partner, 3);
+    } else {
+      const into = new Uint8Array(1);
+      world.recv(into, partner, 3);
+      expect(into[0]).to.equal(3);
+      const status = world.recv(into, partner, MPI.ANY_TAG);
+      expect(into[0]).to.equal(5);
+      expect(status.tag).to.equal(5);
+    }
+  });
+
+  it('completes a synchronous send (ssend) once the peer receives', () => {
+    const partner = partnerOf();
+    if (partner === null) {
+      // A rank alone sends to itself: ssend would wait for its own recv forever, so use sendrecv semantics instead.
+      expect(() => world.ssend(new Float32Array(0), MPI.PROC_NULL)).not.to.throw();
+      return;
+    }
+    const value = new Float32Array([world.rank + 0.5]);
+    const into = new Float32Array(1);
+    if (world.rank < partner) {
+      world.ssend(value, partner, 8);
+      world.recv(into, partner, 8);
+    } else {
+      world.recv(into, partner, 8);
+      world.ssend(value, partner, 8);
+    }
+    expect(into[0]).to.equal(partner + 0.5);
+  });
+
+  it('probes a message for its size before receiving it', function () {
+    needsPeer(this);
+    const n = 3 + world.rank;
+    world.send(new Float64Array(n).fill(world.rank), next, 30);
+    const status = world.probe(prev, 30);
+    expect(status.source).to.equal(prev);
+    expect(status.count(Float64Array)).to.equal(3 + prev);
+    const into = new Float64Array(status.count(Float64Array));
+    world.recv(into, status.source, status.tag);
+    expect(Array.from(into)).to.deep.equal(new Array(3 + prev).fill(prev));
+  });
+
+  it('iprobe returns null when nothing matches and a Status once the message is there', function () {
+    needsPeer(this);
+    expect(world.iprobe(MPI.ANY_SOURCE, 32)).to.equal(null); // no rank ever sends tag 32
+    world.send(new Int16Array([world.rank]), next, 31);
+    let status = null;
+    const deadline = Date.now() + 10000;
+    while (status === null && Date.now() < deadline) status = world.iprobe(prev, 31);
+    expect(status).to.be.an.instanceOf(MPI.Status);
+    expect(status.source).to.equal(prev);
+    expect(status.bytes).to.equal(2);
+    world.recv(new Int16Array(1), prev, 31);
+  });
+
+  it('moves a 64 MiB Float64Array (rendezvous protocol) intact', () => {
+    const n = 8 * 1024 * 1024;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i += 4099) out[i] = i + world.rank;
+    const into = new Float64Array(n);
+    world.sendrecv(out, next, into, prev);
+    for (let i = 0; i < n; i += 4099) expect(into[i]).to.equal(i + prev);
+    expect(into[1]).to.equal(0);
+  });
+
+  it('throws MpiError MPI_ERR_TRUNCATE for a message longer than the buffer, and goes on working', function () {
+    needsPeer(this);
+    world.send(new Int32Array([1, 2, 3, 4]), next, 40);
+    let error = null;
+    try {
+      world.recv(new Int32Array(2), prev, 40);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.an.instanceOf(MPI.MpiError);
+    expect(error).to.be.an.instanceOf(Error);
+    expect(error.code).to.equal('MPI_ERR_TRUNCATE');
+    expect(error.errorClass).to.be.a('number');
+    expect(error.message).to.match(/trunc/i);
+    // The same rank still exchanges messages afterwards.
+    const into = new Int32Array(1);
+    world.sendrecv(new Int32Array([world.rank]), next, into, prev, 41, 41);
+    expect(into[0]).to.equal(prev);
+  });
+
+  it('accepts views over a SharedArrayBuffer', () => {
+    const shared = new Int32Array(new SharedArrayBuffer(8));
+    shared[0] = world.rank;
+    const into = new Int32Array(new SharedArrayBuffer(8));
+    world.sendrecv(shared, next, into, prev);
+    expect(into[0]).to.equal(prev);
+  });
+
+  it('passes buffers by pointer: the receive writes into the very memory of the view given', () => {
+    const memory = new ArrayBuffer(16);
+    const view = new Uint32Array(memory, 4, 2);
+    world.sendrecv(new Uint32Array([world.rank, 77]), next, view, prev);
+    expect(new Uint32Array(memory)[1]).to.equal(prev);
+    expect(new Uint32Array(memory)[2]).to.equal(77);
+    expect(elementCount(view)).to.equal(2);
+  });
+});
