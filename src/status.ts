@@ -12,10 +12,16 @@ const ERROR = 4;
 
 /** A typed array class (or Buffer) whose elements a message is counted in. */
 export interface ElementClass {
+  /** The size of one element in bytes. */
   readonly BYTES_PER_ELEMENT: number;
+  /** The class name, for error messages. */
   readonly name: string;
 }
 
+/**
+ * What MPI tells about a received or probed message: the rank it came from, its tag and its size. A receive returns
+ * one; `recvObject` fills one when given.
+ */
 export class Status {
   /** The rank the message came from (`PROC_NULL` for a receive from `PROC_NULL`). */
   source: number = native.ANY_SOURCE;
