@@ -7,6 +7,7 @@
 #include "environment.h"
 #include "op.h"
 #include "p2p.h"
+#include "request.h"
 #include "status.h"
 
 static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
@@ -16,6 +17,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   InitDatatype(env, exports);
   InitComm(env, exports);
   InitP2P(env, exports);
+  InitRequest(env, exports);
   InitOp(env, exports);
   InitCollective(env, exports);
   return exports;

@@ -24,8 +24,9 @@ Napi::Value SetStatusArray(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void StoreStatus(const MPI_Status& status) {
-  double* out = slots != nullptr ? slots : unsetSlots;
+void StoreStatus(const MPI_Status& status) { StoreStatus(status, slots != nullptr ? slots : unsetSlots); }
+
+void StoreStatus(const MPI_Status& status, double* out) {
   MPI_Count bytes = 0;
   int cancelled = 0;
   MPI_Get_elements_x(&status, MPI_BYTE, &bytes);

@@ -10,6 +10,8 @@ namespace mpi4js {
 enum StatusField { kSource = 0, kTag = 1, kBytes = 2, kCancelled = 3, kError = 4, kStatusFields = 5 };
 
 void StoreStatus(const MPI_Status& status);
+// Writes the kStatusFields fields of `status` to `out` (the completion records of nonblocking requests).
+void StoreStatus(const MPI_Status& status, double* out);
 void InitStatus(Napi::Env env, Napi::Object exports);
 void ResetStatus();
 

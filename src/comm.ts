@@ -9,6 +9,8 @@ import type { ValueOp } from './object-collectives';
 import { Op, SUM } from './op';
 import { Status, checkStatus, lastStatus } from './status';
 import { pack, unpack } from './values';
+import * as requests from './request';
+import type { Request } from './request';
 import type { CartComm } from './topology';
 
 const { ANY_SOURCE, ANY_TAG, UNDEFINED } = native;
@@ -270,6 +272,29 @@ export class Comm {
   /** The values of all ranks combined in rank order with `op`, on every rank. */
   allreduceObject<T>(value: T, op: ValueOp<T> = SUM): T {
     return objects.allreduceObject(this, value, op);
+  }
+
+  // ---- Nonblocking point-to-point ----------------------------------------------------------------------------------
+  // Each returns a Request at once; awaiting it gives its value once MPI has completed it (see request.ts).
+
+  /** Starts sending `buf` to rank `dest` (`MPI_Isend`); resolves with a Status once `buf` may be reused. */
+  isend(buf: ArrayBufferView, dest: number, tag = 0): Request<Status> {
+    return requests.isend(this, buf, dest, tag);
+  }
+
+  /** Starts receiving a message into `buf` (`MPI_Irecv`); resolves with its Status, rejects on truncation. */
+  irecv(buf: ArrayBufferView, source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<Status> {
+    return requests.irecv(this, buf, source, tag);
+  }
+
+  /** Starts sending any structured-cloneable value to rank `dest`; resolves once it is on its way. */
+  isendObject(value: unknown, dest: number, tag = 0): Request<void> {
+    return requests.isendObject(this, value, dest, tag);
+  }
+
+  /** Starts receiving a value sent with `sendObject` or `isendObject`, whatever its size; resolves with it. */
+  irecvObject<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<T> {
+    return requests.irecvObject<T>(this, source, tag);
   }
 
   // ---- Communicator management -----------------------------------------------------------------------------------

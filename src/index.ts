@@ -8,6 +8,8 @@ export { Comm, COMM_WORLD, COMM_SELF } from './comm';
 export { CartComm, computeDims } from './topology';
 export { Op, SUM, PROD, MIN, MAX, LAND, LOR, LXOR, BAND, BOR, BXOR } from './op';
 export type { ValueOp } from './object-collectives';
+export { Request, waitAll, waitAny, setProgressPolicy } from './request';
+export type { ProgressPolicy } from './request';
 export {
   finalize, isInitialized, isFinalized, abort, setAbortOnError, wtime, wtick, processorName, libraryVersion, version,
   implementation,

@@ -1,0 +1,370 @@
+// Nonblocking point-to-point requests and progress: starting them, testing all pending ones in one MPI_Testsome per
+// poll, cancelling them, and cleaning up whatever is still pending when MPI is finalized.
+#include "request.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <new>
+#include <vector>
+
+#include "args.h"
+#include "comm.h"
+#include "datatype.h"
+#include "environment.h"
+#include "op.h"
+#include "status.h"
+
+namespace mpi4js {
+namespace {
+
+// A completion record in the shared array: the request's id, then its status in StatusField order.
+constexpr int kCompletionFields = 1 + kStatusFields;
+
+struct Slot {
+  bool live = false;
+  bool cancellable = false;  // MPI may cancel it: a point-to-point request not yet matched by a probe
+  int position = -1;         // its index in `active` while MPI works on it; -1 while it waits for a probe match
+  // A value receive waits for a message with MPI_Improbe, then receives exactly that message's size.
+  MPI_Comm comm = MPI_COMM_NULL;
+  int source = 0, tag = 0;
+  std::unique_ptr<uint8_t[]> payload;  // the matched message, handed to JS by takePayload once received
+  size_t payloadBytes = 0;
+};
+
+std::vector<Slot> slots;       // by id
+std::vector<int> freeIds;      // ids to reuse, so the TypeScript table stays small and dense
+std::vector<MPI_Request> active;  // compact: exactly what MPI_Testsome tests
+std::vector<int> activeIds;       // activeIds[i] is the id of active[i]
+std::vector<int> probing;         // value receives waiting for a message, in the order they were posted
+std::vector<int> indices;         // MPI_Testsome's outputs, kept between polls to avoid allocating
+std::vector<MPI_Status> statuses;
+std::vector<int> finished;
+
+// Completion records go to a Float64Array owned by the TypeScript layer, which keeps room for one record per
+// pending request; a poll never writes more than `capacity` records.
+Napi::Reference<Napi::Float64Array> completionsRef;
+double* completions = nullptr;
+size_t capacity = 0;
+size_t written = 0;
+
+int NewSlot(bool cancellable) {
+  int id;
+  if (freeIds.empty()) {
+    id = static_cast<int>(slots.size());
+    slots.emplace_back();
+  } else {
+    id = freeIds.back();
+    freeIds.pop_back();
+  }
+  slots[id].live = true;
+  slots[id].cancellable = cancellable;
+  return id;
+}
+
+void Release(int id) {
+  slots[id] = Slot();
+  freeIds.push_back(id);
+}
+
+void Activate(int id, MPI_Request request) {
+  slots[id].position = static_cast<int>(active.size());
+  active.push_back(request);
+  activeIds.push_back(id);
+}
+
+// Removes active[position] by moving the last entry into its place.
+void Deactivate(int position) {
+  int last = static_cast<int>(active.size()) - 1;
+  slots[activeIds[position]].position = -1;
+  if (position != last) {
+    active[position] = active[last];
+    activeIds[position] = activeIds[last];
+    slots[activeIds[position]].position = position;
+  }
+  active.pop_back();
+  activeIds.pop_back();
+}
+
+// Records that request `id` finished with `status` (its MPI_ERROR set). A value receive keeps its slot, and so its
+// payload, until takePayload; any other slot is free at once.
+void Complete(int id, const MPI_Status& status) {
+  StoreStatus(status, completions + written * kCompletionFields + 1);
+  completions[written * kCompletionFields] = id;
+  written++;
+  if (status.MPI_ERROR != MPI_SUCCESS || !slots[id].payload) Release(id);
+}
+
+// Receives the message a probe matched into a buffer of exactly its size.
+int StartMatchedReceive(napi_env env, int id, MPI_Message* message, const MPI_Status& probed) {
+  MPI_Count bytes = 0;
+  MPI_Get_elements_x(&probed, MPI_BYTE, &bytes);
+  if (bytes == MPI_UNDEFINED || bytes < 0) bytes = 0;
+  Slot& slot = slots[id];
+  slot.payload.reset(new (std::nothrow) uint8_t[bytes > 0 ? static_cast<size_t>(bytes) : 1]);
+  if (!slot.payload) return MPI_ERR_NO_MEM;
+  slot.payloadBytes = static_cast<size_t>(bytes);
+  CountedType counted;
+  if (!counted.Set(env, slot.payloadBytes, MPI_BYTE)) {
+    napi_value ignored;  // the failure is reported through the request, not thrown from the poll
+    napi_get_and_clear_last_exception(env, &ignored);
+    return MPI_ERR_TYPE;
+  }
+  MPI_Request request;
+  int rc = MPI_Imrecv(slot.payload.get(), counted.count, counted.type, message, &request);
+  if (rc != MPI_SUCCESS) return rc;
+  slot.cancellable = false;  // a matched message can no longer be cancelled
+  Activate(id, request);
+  return MPI_SUCCESS;
+}
+
+// Probes for the messages of pending value receives, oldest first, so that they match in the order posted.
+void MatchProbes(napi_env env) {
+  size_t kept = 0;
+  for (size_t i = 0; i < probing.size(); i++) {
+    int id = probing[i];
+    Slot& slot = slots[id];
+    int flag = 0;
+    MPI_Message message;
+    MPI_Status status;
+    int rc = written < capacity ? MPI_Improbe(slot.source, slot.tag, slot.comm, &flag, &message, &status)
+                                : MPI_SUCCESS;
+    if (rc == MPI_SUCCESS && !flag) {
+      probing[kept++] = id;
+      continue;
+    }
+    if (rc == MPI_SUCCESS) rc = StartMatchedReceive(env, id, &message, status);
+    if (rc != MPI_SUCCESS) {
+      status.MPI_ERROR = rc;
+      Complete(id, status);
+    }
+  }
+  probing.resize(kept);
+}
+
+// One MPI_Testsome over the pending requests; returns its error code unless that is only about single requests.
+int TestActive() {
+  int count = static_cast<int>(std::min(active.size(), capacity - written));
+  if (count == 0) return MPI_SUCCESS;
+  indices.resize(count);
+  statuses.resize(count);
+  int outcount = 0;
+  int rc = MPI_Testsome(count, active.data(), &outcount, indices.data(), statuses.data());
+  if (rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) return rc;
+  if (outcount == MPI_UNDEFINED || outcount <= 0) return MPI_SUCCESS;
+  finished.resize(outcount);
+  for (int i = 0; i < outcount; i++) finished[i] = activeIds[indices[i]];
+  // Removing from the end first keeps every position still to be removed valid.
+  std::sort(indices.begin(), indices.begin() + outcount, std::greater<int>());
+  for (int i = 0; i < outcount; i++) Deactivate(indices[i]);
+  for (int i = 0; i < outcount; i++) {
+    // MPI sets the MPI_ERROR field of the statuses only when it returns MPI_ERR_IN_STATUS.
+    if (rc == MPI_SUCCESS) statuses[i].MPI_ERROR = MPI_SUCCESS;
+    Complete(finished[i], statuses[i]);
+  }
+  return MPI_SUCCESS;
+}
+
+// Drops every pending request: cancels what MPI can cancel, gives that a moment to complete, frees the rest. Used
+// before MPI_Finalize, so that finalize neither waits for nor complains about requests nobody will complete.
+void DropAll() {
+  probing.clear();
+  for (size_t i = 0; i < active.size(); i++) {
+    if (slots[activeIds[i]].cancellable) MPI_Cancel(&active[i]);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+  int all = active.empty() ? 1 : 0;
+  while (!all && std::chrono::steady_clock::now() < deadline) {
+    if (MPI_Testall(static_cast<int>(active.size()), active.data(), &all, MPI_STATUSES_IGNORE) != MPI_SUCCESS) break;
+  }
+  for (MPI_Request& request : active) {
+    if (request != MPI_REQUEST_NULL) MPI_Request_free(&request);
+  }
+  active.clear();
+  activeIds.clear();
+  slots.clear();
+  freeIds.clear();
+}
+
+// The id argument of a function on one request: a live slot, else a TypeError.
+bool GetId(const Napi::Value& value, int* id) {
+  if (!ToInt(value, "id", id)) return false;
+  if (*id >= 0 && static_cast<size_t>(*id) < slots.size() && slots[*id].live) return true;
+  ThrowTypeError(value.Env(), "id must be the id of a pending request");
+  return false;
+}
+
+// isend(comm, buf, dest, tag) -> id or kCompletedAtStart
+Napi::Value Isend(const Napi::CallbackInfo& info) {
+  MPI_Comm comm;
+  BufferView buf;
+  int dest, tag;
+  CountedType counted;
+  MPI_Request request;
+  if (!GetComm(info[0], &comm) || !GetBufferView(info[1], "buf", &buf) || !ToInt(info[2], "dest", &dest) ||
+      !ToInt(info[3], "tag", &tag) || !counted.Set(info.Env(), buf.elements, buf.type)) {
+    return Napi::Value();
+  }
+  int rc = MPI_Isend(buf.data, counted.count, counted.type, dest, tag, comm, &request);
+  return StartedRequest(info.Env(), rc, request, true);
+}
+
+// irecv(comm, buf, source, tag) -> id or kCompletedAtStart
+Napi::Value Irecv(const Napi::CallbackInfo& info) {
+  MPI_Comm comm;
+  BufferView buf;
+  int source, tag;
+  CountedType counted;
+  MPI_Request request;
+  if (!GetComm(info[0], &comm) || !GetBufferView(info[1], "buf", &buf) || !ToInt(info[2], "source", &source) ||
+      !ToInt(info[3], "tag", &tag) || !counted.Set(info.Env(), buf.elements, buf.type)) {
+    return Napi::Value();
+  }
+  int rc = MPI_Irecv(buf.data, counted.count, counted.type, source, tag, comm, &request);
+  return StartedRequest(info.Env(), rc, request, true);
+}
+
+// irecvBytes(comm, source, tag) -> id: a receive of one whole message of any size, matched by the next polls.
+Napi::Value IrecvBytes(const Napi::CallbackInfo& info) {
+  MPI_Comm comm;
+  int source, tag;
+  if (!GetComm(info[0], &comm) || !ToInt(info[1], "source", &source) || !ToInt(info[2], "tag", &tag)) {
+    return Napi::Value();
+  }
+  int id = NewSlot(true);
+  slots[id].comm = comm;
+  slots[id].source = source;
+  slots[id].tag = tag;
+  probing.push_back(id);
+  return Napi::Number::New(info.Env(), id);
+}
+
+// progress(spinNanoseconds) -> number of completion records written, or [that number, error]. Tests every pending request; when none has
+// completed, tries again until the spin time is over, so that a reply a few microseconds away is caught without
+// another turn of the event loop.
+Napi::Value Progress(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  double spin = 0;
+  if (!MpiUsable(env)) return Napi::Value();
+  if (napi_get_value_double(env, info[0], &spin) != napi_ok) {
+    ThrowTypeError(env, "spin must be a number");
+    return Napi::Value();
+  }
+  written = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(static_cast<int64_t>(spin));
+  for (;;) {
+    if (!probing.empty()) MatchProbes(env);
+    int rc = active.empty() ? MPI_SUCCESS : TestActive();
+    if (rc != MPI_SUCCESS) {
+      // Not an error of one request but of the call: nothing pending can be trusted to complete any more.
+      DropAll();
+      ThrowMpiError(env, rc);
+      return Napi::Value();
+    }
+    if (written > 0 || spin <= 0 || std::chrono::steady_clock::now() >= deadline) break;
+  }
+  Napi::Number count = Napi::Number::New(env, static_cast<double>(written));
+  // A user op's function threw while MPI_Testsome ran a nonblocking reduction: which one cannot be told, so the
+  // TypeScript layer fails every reduction with a user op that was in flight.
+  if (!RethrowUserOpError(env)) return count;
+  napi_value error = nullptr;
+  napi_get_and_clear_last_exception(env, &error);
+  Napi::Array result = Napi::Array::New(env, 2);
+  result.Set(0u, count);
+  result.Set(1u, Napi::Value(env, error));
+  return result;
+}
+
+// takePayload(id) -> Buffer: the message a completed value receive received (no copy).
+Napi::Value TakePayload(const Napi::CallbackInfo& info) {
+  int id;
+  if (!GetId(info[0], &id)) return Napi::Value();
+  Slot& slot = slots[id];
+  if (!slot.payload || slot.position >= 0) {
+    ThrowTypeError(info.Env(), "id must be the id of a completed value receive");
+    return Napi::Value();
+  }
+  size_t bytes = slot.payloadBytes;
+  uint8_t* data = slot.payload.release();
+  Release(id);
+  return Napi::Buffer<uint8_t>::New(info.Env(), data, bytes, [](Napi::Env, uint8_t* memory) { delete[] memory; });
+}
+
+// cancelRequest(id) -> whether the request is gone already: a value receive still waiting for its message is
+// simply dropped; anything else is handed to MPI_Cancel and completes (cancelled or not) through a later poll.
+Napi::Value CancelRequest(const Napi::CallbackInfo& info) {
+  int id;
+  if (!MpiUsable(info.Env()) || !GetId(info[0], &id)) return Napi::Value();
+  Slot& slot = slots[id];
+  if (slot.position < 0) {
+    probing.erase(std::find(probing.begin(), probing.end(), id));
+    Release(id);
+    return Napi::Boolean::New(info.Env(), true);
+  }
+  if (slot.cancellable && !Check(info.Env(), MPI_Cancel(&active[slot.position]))) return Napi::Value();
+  return Napi::Boolean::New(info.Env(), false);
+}
+
+// setCompletionArray(Float64Array): where progress() writes its records, kCompletionFields numbers each.
+Napi::Value SetCompletionArray(const Napi::CallbackInfo& info) {
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    ThrowTypeError(info.Env(), "completions must be a Float64Array");
+    return Napi::Value();
+  }
+  Napi::Float64Array array = info[0].As<Napi::Float64Array>();
+  completionsRef = Napi::Persistent(array);
+  completions = array.Data();
+  capacity = array.ElementLength() / kCompletionFields;
+  return Napi::Value();
+}
+
+// mpiErrorOf(code) -> the MpiError for an MPI error code, returned rather than thrown (a request rejects with it).
+Napi::Value MpiErrorOf(const Napi::CallbackInfo& info) {
+  int code;
+  if (!ToInt(info[0], "code", &code)) return Napi::Value();
+  ThrowMpiError(info.Env(), code);
+  napi_value error = nullptr;
+  napi_get_and_clear_last_exception(info.Env(), &error);
+  return Napi::Value(info.Env(), error);
+}
+
+void Cleanup(void*) {
+  completionsRef.Reset();
+  completions = nullptr;
+  capacity = 0;
+}
+
+}  // namespace
+
+Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool cancellable) {
+  if (!Check(env, rc)) return Napi::Value();
+  // Eager sends, and receives whose message is already there, are done now: report that without a table entry.
+  int flag = 0;
+  MPI_Status status;
+  rc = MPI_Test(&request, &flag, &status);
+  if (rc != MPI_SUCCESS || flag) {
+    status.MPI_ERROR = rc;
+    StoreStatus(status);
+    return Napi::Number::New(env, kCompletedAtStart);
+  }
+  int id = NewSlot(cancellable);
+  Activate(id, request);
+  return Napi::Number::New(env, id);
+}
+
+void InitRequest(Napi::Env env, Napi::Object exports) {
+  OnBeforeFinalize(DropAll);
+  napi_add_env_cleanup_hook(env, Cleanup, nullptr);
+  exports.Set("COMPLETION_FIELDS", Napi::Number::New(env, kCompletionFields));
+  exports.Set("COMPLETED_AT_START", Napi::Number::New(env, kCompletedAtStart));
+  Export(env, exports, "isend", Isend);
+  Export(env, exports, "irecv", Irecv);
+  Export(env, exports, "irecvBytes", IrecvBytes);
+  Export(env, exports, "progress", Progress);
+  Export(env, exports, "takePayload", TakePayload);
+  Export(env, exports, "cancelRequest", CancelRequest);
+  Export(env, exports, "setCompletionArray", SetCompletionArray);
+  Export(env, exports, "mpiErrorOf", MpiErrorOf);
+}
+
+}  // namespace mpi4js

@@ -1,0 +1,474 @@
+// Nonblocking requests, and the progress engine that completes them while the event loop keeps running.
+//
+// MPI moves a nonblocking operation forward only while the process is inside an MPI call, so pending requests need
+// polling. The engine polls on the main thread, from the event loop; each poll is one native progress() call that
+// tests every pending request at once (MPI_Testsome) and settles the completed ones. Under the default 'adaptive'
+// policy:
+//   - requests just started are polled in a microtask, once the synchronous code that started them is done, and
+//     that poll may spin up to SPIN_NS inside the native call: a reply a few microseconds away is caught without a
+//     turn of the event loop, which alone costs several microseconds. At most MICROTASK_POLLS_PER_TURN such polls
+//     run before the engine lets the event loop turn, so a long await chain cannot starve timers and I/O;
+//   - while requests are pending, every turn of the event loop polls once (setImmediate) until HOT_MS and
+//     HOT_POLLS turns have passed without a request starting or completing;
+//   - then timers poll, 1 ms apart at first, twice as far apart each time up to MAX_BACKOFF_MS, so that a rank
+//     waiting seconds for a message uses next to no CPU;
+//   - with nothing pending, the engine holds no timer and no immediate: a pending request keeps the process alive,
+//     as any Node I/O in flight does, and nothing else does.
+import { markAsUntransferable } from 'node:worker_threads';
+import type { Comm } from './comm';
+import { MpiError, checkBuffer, checkDest, checkRecvTag, checkSendTag, checkSource } from './errors';
+import { native } from './native';
+import { Status, lastStatus } from './status';
+import { pack, unpack } from './values';
+
+/**
+ * How the engine polls pending requests:
+ * - `'adaptive'` (the default): spins for a few microseconds when a request starts, polls every event-loop turn
+ *   for 2 ms after the last activity, then backs off to timers up to 8 ms apart. Low latency for busy exchanges,
+ *   little CPU while waiting long.
+ * - `'busy'`: spins and polls every event-loop turn for as long as anything is pending. The lowest latency, at the
+ *   cost of a full core while waiting.
+ * - `'lazy'`: timers only, 1 ms apart at first, backing off up to 32 ms. The least CPU, at least a millisecond of
+ *   latency per request.
+ */
+export type ProgressPolicy = 'adaptive' | 'busy' | 'lazy';
+
+const SPIN_NS = 20_000;
+const HOT_MS = 2;
+const HOT_POLLS = 100; // and at least this many turns: on a loaded machine 2 ms may pass without this rank running
+const FIRST_BACKOFF_MS = 1;
+const MAX_BACKOFF_MS = { adaptive: 8, busy: 8, lazy: 32 };
+const MICROTASK_POLLS_PER_TURN = 256;
+
+// What a request resolves with, and what it is. The low bits say what it yields.
+const YIELDS_STATUS = 0; // irecv: the Status of the message received
+const YIELDS_NOTHING = 1; // isendObject, ibarrier: undefined
+const YIELDS_RESULT = 2; // isend, collectives: a value made when the request started (a Status, a buffer, null)
+const YIELDS_VALUE = 3; // irecvObject: the received value
+const YIELDS = 3;
+const COLLECTIVE = 4; // MPI forbids cancelling it
+const USER_OP = 8; // a reduction with a user op, whose function may throw while the engine polls
+
+// A completion record, as progress() writes it: the request's id, then the fields of its status.
+const FIELDS = native.COMPLETION_FIELDS;
+const ID = 0;
+const SOURCE = 1;
+const TAG = 2;
+const BYTES = 3;
+const CANCELLED = 4;
+const ERROR = 5;
+
+let settle: (request: Request<unknown>, failed: boolean, outcome: unknown) => void;
+let complete: (request: Request<unknown>, records: Float64Array, base: number) => void;
+let completeAtStart: (request: Request<unknown>) => void;
+let blame: (request: Request<unknown>, error: unknown) => void;
+let kindOf: (request: Request<unknown>) => number;
+let watch: (request: Request<unknown>, watcher: Watcher) => void;
+let outcomeOf: (request: Request<unknown>) => { failed: boolean; outcome: unknown };
+let unwatchAll: (requests: readonly Request<unknown>[], watcher: Watcher) => void;
+type Watcher = (request: Request<unknown>) => void;
+
+/**
+ * A nonblocking operation in flight. Awaiting it (`await req`, or `req.then`) gives its value once MPI has
+ * completed it: a `Status` for `isend`/`irecv`, the value for `irecvObject`, the result for a nonblocking
+ * collective. A failure (a truncated message, a cancelled request) rejects with an `MpiError`; a request that fails
+ * and is never awaited is an unhandled rejection, as for any promise.
+ *
+ * The buffers of a pending request are kept alive until it completes, and are pinned: transferring them
+ * (`postMessage`, `structuredClone` with `transfer`) copies them instead of detaching them from under MPI.
+ */
+export class Request<T = unknown> implements PromiseLike<T> {
+  readonly #promise: Promise<T>;
+  #resolve!: (value: unknown) => void;
+  #reject!: (reason: unknown) => void;
+  #id: number; // the native id while the engine tracks it, else -1
+  readonly #kind: number;
+  #keep: unknown; // the buffers MPI reads or writes: held until completion, so that GC cannot free them
+  readonly #result: unknown;
+  #done = false;
+  #failed = false;
+  #outcome: unknown = undefined; // the value, or the error
+  #opError: { error: unknown } | null = null; // a user op threw while this reduction was in flight
+  #watchers: Set<Watcher> | null = null;
+
+  /** @internal Requests come from the nonblocking methods of `Comm`. */
+  constructor(id: number, kind: number, keep: unknown, result: unknown) {
+    this.#promise = new Promise<T>((resolve, reject) => {
+      this.#resolve = resolve as (value: unknown) => void;
+      this.#reject = reject;
+    });
+    this.#id = id;
+    this.#kind = kind;
+    this.#keep = keep;
+    this.#result = result;
+  }
+
+  /** Whether MPI has completed the request (successfully or not). */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Polls MPI once, without waiting, and tells whether the request is now complete. */
+  test(): boolean {
+    if (!this.#done && this.#id >= 0) {
+      poll(0);
+      next();
+    }
+    return this.#done;
+  }
+
+  /**
+   * Asks MPI to cancel the request (`MPI_Cancel`). If that succeeds, the request rejects with an `MpiError`;
+   * an operation already too far along completes normally instead. Nonblocking collectives cannot be cancelled.
+   */
+  cancel(): void {
+    if (this.#done) return;
+    if ((this.#kind & COLLECTIVE) !== 0) {
+      throw new MpiError('a nonblocking collective cannot be cancelled (MPI forbids it)',
+        native.errorClasses.MPI_ERR_REQUEST, 'MPI_ERR_REQUEST');
+    }
+    if (native.cancelRequest(this.#id)) {
+      untrack(this.#id);
+      settle(this, true, cancelledError());
+    }
+  }
+
+  then<R1 = T, R2 = never>(onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
+    return this.#promise.then(onfulfilled, onrejected);
+  }
+
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.#promise.then(undefined, onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    return this.#promise.finally(onfinally);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Request';
+  }
+
+  static {
+    settle = (request, failed, outcome) => {
+      request.#done = true;
+      request.#failed = failed;
+      request.#outcome = outcome;
+      request.#id = -1;
+      request.#keep = undefined;
+      if (failed) request.#reject(outcome);
+      else request.#resolve(outcome);
+      const watchers = request.#watchers;
+      request.#watchers = null;
+      watchers?.forEach((watcher) => watcher(request));
+    };
+
+    complete = (request, records, base) => {
+      const error = records[base + ERROR];
+      if (request.#opError !== null) return settle(request, true, request.#opError.error);
+      if (error !== 0) return settle(request, true, native.mpiErrorOf(error));
+      if (records[base + CANCELLED] !== 0) return settle(request, true, cancelledError());
+      if (detached(request.#keep)) return settle(request, true, detachedError());
+      switch (request.#kind & YIELDS) {
+        case YIELDS_STATUS: {
+          const status = new Status();
+          status.source = records[base + SOURCE];
+          status.tag = records[base + TAG];
+          status.bytes = records[base + BYTES];
+          return settle(request, false, status);
+        }
+        case YIELDS_VALUE: {
+          let value: unknown;
+          try {
+            value = unpack(native.takePayload(records[base + ID]));
+          } catch (failure) {
+            return settle(request, true, failure);
+          }
+          return settle(request, false, value);
+        }
+        case YIELDS_RESULT: return settle(request, false, request.#result);
+        default: return settle(request, false, undefined);
+      }
+    };
+
+    completeAtStart = (request) => {
+      const status = lastStatus();
+      if (status.error !== 0) settle(request, true, native.mpiErrorOf(status.error));
+      else if (status.cancelled) settle(request, true, cancelledError());
+      else if ((request.#kind & YIELDS) === YIELDS_STATUS) settle(request, false, status);
+      else settle(request, false, (request.#kind & YIELDS) === YIELDS_RESULT ? request.#result : undefined);
+    };
+
+    blame = (request, error) => {
+      request.#opError ??= { error };
+    };
+    kindOf = (request) => request.#kind;
+    watch = (request, watcher) => {
+      (request.#watchers ??= new Set()).add(watcher);
+    };
+    outcomeOf = (request) => {
+      // Whoever asks takes over reporting a failure: the request's own promise must not also count as unhandled.
+      if (request.#failed) request.#promise.catch(() => undefined);
+      return { failed: request.#failed, outcome: request.#outcome };
+    };
+    unwatchAll = (requests, watcher) => {
+      for (const request of requests) request.#watchers?.delete(watcher);
+    };
+  }
+}
+
+function cancelledError(): MpiError {
+  return new MpiError('the request was cancelled (Request.cancel)', native.errorClasses.MPI_ERR_REQUEST,
+    'MPI_ERR_REQUEST');
+}
+
+function detachedError(): MpiError {
+  return new MpiError('a buffer of the request was detached (transferred) while MPI was using it: its data is lost',
+    native.errorClasses.MPI_ERR_BUFFER, 'MPI_ERR_BUFFER');
+}
+
+// A detached view has no bytes left; only then is the native question worth asking.
+function detached(keep: unknown): boolean {
+  if (Array.isArray(keep)) return keep.some(detached);
+  return ArrayBuffer.isView(keep) && keep.byteLength === 0 && native.isDetached(keep);
+}
+
+// Transferring a pinned buffer copies it rather than detaching it, so MPI's pointer into it stays valid. Node has no
+// way to unpin: the buffer stays pinned after the request, which only makes later transfers of it copies.
+function pin(buf: ArrayBufferView): void {
+  markAsUntransferable(buf.buffer);
+}
+
+// ---- The progress engine ----------------------------------------------------------------------------------------
+
+let policy: ProgressPolicy = 'adaptive';
+let completions = new Float64Array(64 * FIELDS);
+native.setCompletionArray(completions);
+const pending: (Request<unknown> | undefined)[] = []; // by native id
+let pendingCount = 0;
+let activity = false; // a request started since the last poll
+let lastActivity = 0;
+let idlePolls = 0; // event-loop polls since the last activity
+let backoff = FIRST_BACKOFF_MS;
+let microtaskQueued = false;
+let microtaskPolls = 0; // since the event loop last turned
+let immediate: NodeJS.Immediate | undefined;
+let timer: NodeJS.Timeout | undefined;
+
+/** Chooses how pending requests are polled; see `ProgressPolicy`. The default is `'adaptive'`. */
+export function setProgressPolicy(newPolicy: ProgressPolicy): void {
+  if (newPolicy !== 'adaptive' && newPolicy !== 'busy' && newPolicy !== 'lazy') {
+    throw new TypeError(`policy must be 'adaptive', 'busy' or 'lazy', not ${String(newPolicy)}`);
+  }
+  policy = newPolicy;
+  backoff = FIRST_BACKOFF_MS;
+  if (timer !== undefined) {
+    clearTimeout(timer);
+    timer = undefined;
+  }
+  next();
+}
+
+function start<T>(id: number, kind: number, keep: unknown, result: unknown = undefined): Request<T> {
+  const request = new Request<T>(id, kind, keep, result);
+  if (id === native.COMPLETED_AT_START) {
+    completeAtStart(request as Request<unknown>);
+    return request;
+  }
+  pending[id] = request as Request<unknown>;
+  if (++pendingCount * FIELDS > completions.length) {
+    completions = new Float64Array(completions.length * 2);
+    native.setCompletionArray(completions);
+  }
+  activity = true;
+  if (policy !== 'lazy' && microtaskPolls < MICROTASK_POLLS_PER_TURN) {
+    if (!microtaskQueued) {
+      microtaskQueued = true;
+      queueMicrotask(microtaskPoll);
+    }
+  } else {
+    lastActivity = performance.now();
+    idlePolls = 0;
+    backoff = FIRST_BACKOFF_MS;
+    next();
+  }
+  return request;
+}
+
+function untrack(id: number): void {
+  pending[id] = undefined;
+  pendingCount--;
+  next();
+}
+
+function microtaskPoll(): void {
+  microtaskQueued = false;
+  microtaskPolls++;
+  poll(SPIN_NS);
+  next();
+}
+
+function eventLoopPoll(): void {
+  immediate = undefined;
+  timer = undefined;
+  microtaskPolls = 0;
+  idlePolls++;
+  poll(policy === 'busy' ? SPIN_NS : 0);
+  next();
+}
+
+// Schedules the next poll, or nothing when nothing is pending.
+function next(): void {
+  if (pendingCount === 0) {
+    if (immediate !== undefined) clearImmediate(immediate);
+    if (timer !== undefined) clearTimeout(timer);
+    immediate = timer = undefined;
+    backoff = FIRST_BACKOFF_MS;
+    return;
+  }
+  if (immediate !== undefined) return;
+  if (policy === 'busy' ||
+    (policy === 'adaptive' && (idlePolls < HOT_POLLS || performance.now() - lastActivity < HOT_MS))) {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    immediate = setImmediate(eventLoopPoll);
+  } else if (timer === undefined) {
+    timer = setTimeout(eventLoopPoll, backoff);
+    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS[policy]);
+  }
+}
+
+function poll(spinNanoseconds: number): void {
+  let count: number;
+  try {
+    const result = native.progress(spinNanoseconds);
+    if (typeof result === 'number') {
+      count = result;
+    } else {
+      count = result[0];
+      blameUserOps(result[1]);
+    }
+  } catch (error) {
+    failAll(error);
+    return;
+  }
+  if (count > 0 || activity) {
+    activity = false;
+    lastActivity = performance.now();
+    idlePolls = 0;
+    backoff = FIRST_BACKOFF_MS;
+  }
+  const records = completions;
+  for (let i = 0; i < count; i++) {
+    const base = i * FIELDS;
+    const id = records[base + ID];
+    const request = pending[id] as Request<unknown>;
+    pending[id] = undefined;
+    pendingCount--;
+    complete(request, records, base);
+  }
+}
+
+// MPI cannot say which reduction ran the user op that threw: every reduction with a user op in flight fails.
+function blameUserOps(error: unknown): void {
+  for (const request of pending) {
+    if (request !== undefined && (kindOf(request) & USER_OP) !== 0) blame(request, error);
+  }
+}
+
+// The engine itself failed (MPI was finalized, or MPI_Testsome failed as a whole): nothing pending can complete.
+function failAll(error: unknown): void {
+  const failed = pending.splice(0);
+  pendingCount = 0;
+  next();
+  for (const request of failed) if (request !== undefined) settle(request, true, error);
+}
+
+// ---- Completion of several requests -----------------------------------------------------------------------------
+
+function checkRequests(reqs: unknown): asserts reqs is readonly Request<unknown>[] {
+  if (!Array.isArray(reqs)) throw new TypeError('reqs must be an array of Requests');
+  for (let i = 0; i < reqs.length; i++) {
+    if (!(reqs[i] instanceof Request)) throw new TypeError(`reqs[${i}] must be a Request`);
+  }
+}
+
+/**
+ * Waits for every request and gives their values in order (`MPI_Waitall`); rejects as soon as one fails, as
+ * `Promise.all` does. All requests are polled together, one MPI_Testsome per poll.
+ */
+export function waitAll<const R extends readonly Request<unknown>[]>(
+  reqs: R): Promise<{ -readonly [K in keyof R]: Awaited<R[K]> }> {
+  checkRequests(reqs);
+  return Promise.all(reqs) as Promise<{ -readonly [K in keyof R]: Awaited<R[K]> }>;
+}
+
+/**
+ * Waits for the first of the requests to complete (`MPI_Waitany`) and gives its index and value; rejects if that
+ * one failed. When some are complete already, the lowest index among them wins. The others stay pending, and a
+ * failure among them is still reported when they are awaited (or as an unhandled rejection if never). An empty
+ * array gives `{ index: UNDEFINED, value: undefined }`, as in MPI.
+ */
+export function waitAny<T>(reqs: readonly Request<T>[]): Promise<{ index: number; value: T }> {
+  checkRequests(reqs);
+  return new Promise((resolve, reject) => {
+    const finish = (index: number): void => {
+      const { failed, outcome } = outcomeOf(reqs[index] as Request<unknown>);
+      if (failed) reject(outcome);
+      else resolve({ index, value: outcome as T });
+    };
+    if (reqs.length === 0) {
+      resolve({ index: native.UNDEFINED, value: undefined as T });
+      return;
+    }
+    const first = reqs.findIndex((request) => request.done);
+    if (first >= 0) {
+      finish(first);
+      return;
+    }
+    const watcher: Watcher = (request) => {
+      unwatchAll(reqs as readonly Request<unknown>[], watcher);
+      finish(reqs.indexOf(request as Request<T>));
+    };
+    for (const request of reqs) watch(request as Request<unknown>, watcher);
+  });
+}
+
+// ---- Nonblocking point-to-point ---------------------------------------------------------------------------------
+
+/** @internal `Comm.isend`. */
+export function isend(comm: Comm, buf: ArrayBufferView, dest: number, tag: number): Request<Status> {
+  checkBuffer(buf, 'buf');
+  const sendTag = checkSendTag(tag);
+  const id = native.isend(comm.handle, buf, checkDest(dest, comm.size), sendTag);
+  if (id !== native.COMPLETED_AT_START) pin(buf);
+  // MPI leaves the status of a send undefined; this one describes the message sent.
+  const status = new Status();
+  status.source = comm.rank;
+  status.tag = sendTag;
+  status.bytes = buf.byteLength;
+  return start(id, YIELDS_RESULT, buf, status);
+}
+
+/** @internal `Comm.irecv`. */
+export function irecv(comm: Comm, buf: ArrayBufferView, source: number, tag: number): Request<Status> {
+  checkBuffer(buf, 'buf');
+  const id = native.irecv(comm.handle, buf, checkSource(source, comm.size), checkRecvTag(tag));
+  if (id !== native.COMPLETED_AT_START) pin(buf);
+  return start(id, YIELDS_STATUS, buf);
+}
+
+/** @internal `Comm.isendObject`. */
+export function isendObject(comm: Comm, value: unknown, dest: number, tag: number): Request<void> {
+  const to = checkDest(dest, comm.size);
+  const sendTag = checkSendTag(tag);
+  const payload = pack(value);
+  return start(native.isend(comm.handle, payload, to, sendTag), YIELDS_NOTHING, payload);
+}
+
+/** @internal `Comm.irecvObject`. */
+export function irecvObject<T>(comm: Comm, source: number, tag: number): Request<T> {
+  return start(native.irecvBytes(comm.handle, checkSource(source, comm.size), checkRecvTag(tag)), YIELDS_VALUE,
+    undefined);
+}
