@@ -20,7 +20,12 @@
 //   --no-np8                   MPI4JS_TEST_NP8=0         skip the extra 8-rank job
 //   --no-spmd / --no-job       MPI4JS_TEST_SPMD=0 / MPI4JS_TEST_JOB=0   skip a kind of spec
 //   --hang S                   MPI4JS_TEST_HANG_SECONDS  (60) kill a job after S s without any event
+//                                                         (must exceed mocha's 20 s test timeout)
+//   --job-hang S               MPI4JS_TEST_JOB_HANG_SECONDS (180) the same for the job specs, whose
+//                                                         tests wait for whole mpirun jobs
 //   --job-timeout S            MPI4JS_TEST_JOB_TIMEOUT   (600) overall limit per job (all restarts)
+//   --total-timeout S          MPI4JS_TEST_TOTAL_TIMEOUT (840) limit for the whole run: jobs not
+//                                                         finished by then fail (CI allows 20 min)
 //   --grep REGEX               MPI4JS_TEST_GREP          only tests whose full title matches
 //   --results DIR              MPI4JS_TEST_RESULTS_DIR   where per-rank results and job logs go
 //                                                         (default: a fresh dir under os.tmpdir())
@@ -35,7 +40,7 @@
 // What a job gets in its environment
 //   MPI4JS_ADDON=<root>/build-<flavour>/Release/mpi4js.node   (the addon loader honours it)
 //   MPI4JS_FLAVOUR=openmpi|mpich
-//   MPI4JS_TEST_START, MPI4JS_TEST_EXIT_ZERO=1, MPI4JS_TEST_GREP (for rank-runner.mjs)
+//   MPI4JS_TEST_START, MPI4JS_TEST_SKIP, MPI4JS_TEST_EXIT_ZERO=1, MPI4JS_TEST_GREP (rank-runner.mjs)
 //   MPI4JS_HARNESS_TAG=<unique>   (used to find and kill leftover processes)
 //   Open MPI jobs: mpirun.openmpi --oversubscribe -n N, with OMPI_ALLOW_RUN_AS_ROOT(_CONFIRM)=1.
 //   MPICH jobs: mpirun.mpich -n N.
@@ -46,12 +51,24 @@
 //   (test/harness/mpirun.mjs does exactly that, with a timeout).
 //
 // Hangs and crashes
-//   If no rank writes a new event for --hang seconds, the job is killed; the test in flight (the
-//   earliest one any rank is in) fails with "timed out after S s (deadlock?) on ranks ...", and the
-//   job restarts with MPI4JS_TEST_START = that test's index + 1. If a rank dies (the job exits
-//   while some rank has not finished), the test it was in fails with the exit code and the tail of
-//   the job's stderr, and the job resumes after it likewise. A non-zero exit after every rank
-//   finished (e.g. a crash in MPI_Finalize) is a failure of the job itself.
+//   If no rank writes a new event for --hang seconds (also before the first test, e.g. a hang in
+//   MPI_Init), the launcher's process group and every process carrying the job's tag are killed.
+//   The test in flight (the earliest one any rank is in) fails with "timed out after S s
+//   (deadlock?) on ranks ...". If a rank dies (the job ends while some rank has not finished), the
+//   test it was in fails with "rank R exited with code C" / "rank R died", the job's exit code and
+//   the tail of its output (a rank that exited by itself is blamed before ranks the launcher killed).
+//   A hang or death between tests (in a before/after-all hook) is blamed on the next test, which
+//   never started. The job then restarts with MPI4JS_TEST_START = the first test some rank had not
+//   finished (normally the blamed test + 1) and MPI4JS_TEST_SKIP = the tests blamed so far, and so
+//   on until all tests are done; results of tests that were cut short are discarded and rerun.
+//   A non-zero exit after every rank finished (e.g. a crash in MPI_Finalize) is a failure of the
+//   job itself ("<flavour> n=N (exit)"), and so is a failure to start or to load the specs.
+//
+// Merging: a test passes only if it passed on every rank, fails if it failed on any (the message
+// names the ranks and their errors), and is skipped if it was skipped on every rank; passing on
+// some ranks and being skipped on others is a failure (the ranks would diverge in MPI calls).
+// A failing mocha hook counts as one failure (and, with mocha >= 11.8, so does each test it
+// kept from running).
 //
 // Output: a summary line per job, one "FAIL <key>: <message>" line per failure (key = flavour +
 // world size, or "job", + the test's full title), and as the very last line
@@ -83,7 +100,9 @@ function parseOptions(argv) {
     spmd: env.MPI4JS_TEST_SPMD !== '0',
     job: env.MPI4JS_TEST_JOB !== '0',
     hang: Number(env.MPI4JS_TEST_HANG_SECONDS || 60),
+    jobHang: Number(env.MPI4JS_TEST_JOB_HANG_SECONDS || 180),
     jobTimeout: Number(env.MPI4JS_TEST_JOB_TIMEOUT || 600),
+    totalTimeout: Number(env.MPI4JS_TEST_TOTAL_TIMEOUT || 840),
     grep: env.MPI4JS_TEST_GREP || '',
     results: env.MPI4JS_TEST_RESULTS_DIR || '',
     keep: env.MPI4JS_TEST_KEEP === '1',
@@ -107,7 +126,9 @@ function parseOptions(argv) {
       case '--no-spmd': o.spmd = false; break;
       case '--no-job': o.job = false; break;
       case '--hang': o.hang = Number(value()); break;
+      case '--job-hang': o.jobHang = Number(value()); break;
       case '--job-timeout': o.jobTimeout = Number(value()); break;
+      case '--total-timeout': o.totalTimeout = Number(value()); break;
       case '--grep': o.grep = value(); break;
       case '--results': o.results = value(); break;
       case '--keep': o.keep = true; break;
@@ -123,7 +144,7 @@ function parseOptions(argv) {
   for (const f of o.flavours) if (!/^[\w.-]+$/.test(f)) usage(`bad flavour ${f}`);
   o.sizes = o.sizes.split(/[\s,]+/).filter(Boolean).map(Number);
   if (o.sizes.some((n) => !Number.isInteger(n) || n < 1)) usage('sizes must be positive integers');
-  if (!(o.hang > 0) || !(o.jobTimeout > 0)) usage('--hang and --job-timeout must be positive numbers of seconds');
+  if (!(o.hang > 0) || !(o.jobHang > 0) || !(o.jobTimeout > 0) || !(o.totalTimeout > 0)) usage('--hang, --job-hang, --job-timeout and --total-timeout must be positive numbers of seconds');
   return o;
 }
 
@@ -254,6 +275,7 @@ class EventFile {
 
 let current = null; // the attempt in progress, for the signal handlers
 let keepResults = false; // set when a note points into the results dir
+let totalDeadline = Infinity; // the whole run's time limit (set in main)
 
 async function runAttempt({ command, args, env, dir, nRanks, hangMs, deadline, verbose }) {
   fs.rmSync(dir, { recursive: true, force: true }); // rank files are appended to: start clean
@@ -366,9 +388,12 @@ function rankList(ranks) {
   return `${ranks.length === 1 ? 'rank' : 'ranks'} ${ranks.join(',')}`;
 }
 
-async function runJob({ label, command, argsFor, env, nRanks, o, dir }) {
+async function runJob({ label, command, argsFor, env, nRanks, o, dir, hang = o.hang }) {
   const t0 = Date.now();
-  const deadline = t0 + o.jobTimeout * 1000;
+  // The job's own limit, or the whole run's if that comes first.
+  const totalFirst = totalDeadline < t0 + o.jobTimeout * 1000;
+  const deadline = Math.min(t0 + o.jobTimeout * 1000, totalDeadline);
+  const limit = totalFirst ? `total time limit (${o.totalTimeout} s)` : `job timeout (${o.jobTimeout} s)`;
   const tests = new Map(); // index -> { title, byRank: Map(rank -> {status, error}) }
   const hooks = new Map(); // title -> Map(rank -> error)
   const jobFailures = []; // { what, message }
@@ -408,7 +433,7 @@ async function runJob({ label, command, argsFor, env, nRanks, o, dir }) {
       },
       dir: attemptDir,
       nRanks,
-      hangMs: o.hang * 1000,
+      hangMs: hang * 1000,
       deadline,
       verbose: o.verbose,
     });
@@ -459,7 +484,7 @@ async function runJob({ label, command, argsFor, env, nRanks, o, dir }) {
         const still = st.filter((s) => s.exitCode === null).map((s) => s.rank);
         jobFailures.push({
           what: '(exit)',
-          message: withTail(`all ranks finished their tests but the job did not end (${a.killedFor === 'hang' ? `killed after ${o.hang} s` : 'job timeout'}; ${still.length ? `${rankList(still)} never exited` : 'the launcher hung'})`),
+          message: withTail(`all ranks finished their tests but the job did not end (${a.killedFor === 'hang' ? `killed after ${hang} s` : limit}; ${still.length ? `${rankList(still)} never exited` : 'the launcher hung'})`),
         });
       } else if (a.code !== 0) {
         jobFailures.push({ what: '(exit)', message: withTail(`all ranks finished their tests but the job ended with ${exitText}`) });
@@ -478,19 +503,25 @@ async function runJob({ label, command, argsFor, env, nRanks, o, dir }) {
       const pool = !a.killedFor && selfExited.length ? selfExited : inFlight;
       c = Math.min(...pool.map((s) => s.inFlight.index));
       ranksIn = inFlight.filter((s) => s.inFlight.index === c).map((s) => s.rank);
-      if (a.killedFor === 'hang') message = `timed out after ${o.hang} s (deadlock?) on ${rankList(ranksIn)}`;
-      else if (a.killedFor === 'timeout') message = `job timeout (${o.jobTimeout} s) reached while ${rankList(ranksIn)} ran it`;
-      else {
-        const parts = ranksIn.map((r) => (st[r].exitCode !== null ? `rank ${r} exited with code ${st[r].exitCode}` : `rank ${r} died`));
-        const others = st.filter((s) => s.exitCode !== null && !s.ended && !ranksIn.includes(s.rank))
-          .map((s) => `rank ${s.rank} exited with code ${s.exitCode}${s.inFlight ? ` in "${s.inFlight.title}"` : ''}`);
-        message = withTail(`${parts.join(', ')} (job ${exitText})${others.length ? `; also ${others.join(', ')}` : ''}`);
+      // Ranks that exited by themselves (process.exit, an uncaught error) say so in any case.
+      const exited = ranksIn.filter((r) => st[r].exitCode !== null);
+      const running = ranksIn.filter((r) => st[r].exitCode === null);
+      const parts = exited.map((r) => `rank ${r} exited with code ${st[r].exitCode}`);
+      if (running.length) {
+        if (a.killedFor === 'hang') parts.unshift(`timed out after ${hang} s (deadlock?) on ${rankList(running)}`);
+        else if (a.killedFor === 'timeout') parts.unshift(`${limit} reached while ${rankList(running)} ran it`);
+        else parts.push(`${rankList(running)} died`);
       }
+      const others = st.filter((s) => s.exitCode !== null && !s.ended && !ranksIn.includes(s.rank))
+        .map((s) => `rank ${s.rank} exited with code ${s.exitCode}${s.inFlight ? ` in "${s.inFlight.title}"` : ''}`);
+      message = `${parts.join(', ')}${a.killedFor ? '' : ` (job ${exitText})`}${others.length ? `; also ${others.join(', ')}` : ''}`;
+      if (!a.killedFor || exited.length) message = withTail(message);
     } else if (unfinished.some((s) => !s.plan)) {
       // Some rank never got its specs loaded: it hung or died while starting (MPI_Init? an import?).
       const silent = unfinished.filter((s) => !s.plan).map((s) => s.rank);
-      const how = a.killedFor === 'hang' ? `were silent for ${o.hang} s` : a.killedFor === 'timeout' ? 'hit the job timeout' : `ended (job ${exitText})`;
-      jobFailures.push({ what: '(startup)', message: withTail(`${rankList(silent)} ${how} before loading the specs`) });
+      const how = a.killedFor === 'hang' ? `were silent for ${hang} s` : a.killedFor === 'timeout' ? `hit the ${limit}` : `ended (job ${exitText})`;
+      if (a.killedFor === 'timeout' && start > 0) jobFailures.push({ what: '(timeout)', message: `${limit}: tests from #${start} on were not run` });
+      else jobFailures.push({ what: '(startup)', message: withTail(`${rankList(silent)} ${how} before loading the specs`) });
       recordAll((i) => i < Math.min(...unfinished.map((s) => s.progress)));
       break;
     } else {
@@ -498,7 +529,7 @@ async function runJob({ label, command, argsFor, env, nRanks, o, dir }) {
       c = Math.min(...unfinished.map((s) => s.progress));
       while (skip.has(c)) c++;
       ranksIn = unfinished.map((s) => s.rank);
-      const how = a.killedFor === 'hang' ? `timed out after ${o.hang} s` : a.killedFor === 'timeout' ? `hit the job timeout (${o.jobTimeout} s)` : `ended (job ${exitText})`;
+      const how = a.killedFor === 'hang' ? `timed out after ${hang} s` : a.killedFor === 'timeout' ? `hit the ${limit}` : `ended (job ${exitText})`;
       if (total === null || c >= total) {
         recordAll();
         jobFailures.push({ what: '(after the last test)', message: withTail(`${rankList(ranksIn)} ${how} after their last test`) });
@@ -515,7 +546,7 @@ async function runJob({ label, command, argsFor, env, nRanks, o, dir }) {
     for (const r of ranksIn) t.byRank.set(r, { status: 'fail', error: message });
     skip.add(c);
 
-    const notRun = () => `job timeout (${o.jobTimeout} s): tests from #${resume} on were not run`;
+    const notRun = () => `${limit}: tests from #${resume} on were not run`;
     if (a.killedFor === 'timeout' || Date.now() > deadline) {
       if (total !== null && resume < total) jobFailures.push({ what: '(timeout)', message: notRun() });
       break;
@@ -608,7 +639,15 @@ const specs = findSpecs(o);
 const resultsDir = o.results ? path.resolve(o.results) : fs.mkdtempSync(path.join(os.tmpdir(), 'mpi4js-test-'));
 fs.mkdirSync(resultsDir, { recursive: true });
 const t0 = Date.now();
+totalDeadline = t0 + o.totalTimeout * 1000;
 const totals = { passed: 0, failed: 0, skipped: 0 };
+// A job that cannot start because the run is out of time counts as one failure.
+const outOfTime = (label) => {
+  if (Date.now() < totalDeadline) return false;
+  console.log(`FAIL ${label} (not run): the total time limit (${o.totalTimeout} s) was reached`);
+  totals.failed++;
+  return true;
+};
 const add = (r) => {
   totals.passed += r.passed;
   totals.failed += r.failed;
@@ -647,6 +686,7 @@ for (const flavour of o.flavours) {
   if (specs.spmd.length) for (const n of o.sizes) jobs.push({ n, files: specs.spmd });
   if (o.np8 && np8Specs.length && !o.sizes.includes(8)) jobs.push({ n: 8, files: np8Specs });
   for (const { n, files } of jobs) {
+    if (outOfTime(`${flavour} n=${n}`)) continue;
     add(await runJob({
       label: `${flavour} n=${n}`,
       command: mpirun,
@@ -658,7 +698,7 @@ for (const flavour of o.flavours) {
     }));
   }
 
-  if (specs.job.length) {
+  if (specs.job.length && !outOfTime(`${flavour} job`)) {
     add(await runJob({
       label: `${flavour} job`,
       command: process.execPath,
@@ -666,6 +706,7 @@ for (const flavour of o.flavours) {
       env: { ...env, MPI4JS_MPIRUN: mpirun, MPI4JS_MPIRUN_ARGS: JSON.stringify(launcherFlags) },
       nRanks: 1,
       o,
+      hang: o.jobHang,
       dir: path.join(resultsDir, `${flavour}-job`),
     }));
   }
