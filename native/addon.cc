@@ -5,6 +5,7 @@
 #include "comm.h"
 #include "datatype.h"
 #include "environment.h"
+#include "icollective.h"
 #include "op.h"
 #include "p2p.h"
 #include "request.h"
@@ -20,6 +21,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   InitRequest(env, exports);
   InitOp(env, exports);
   InitCollective(env, exports);
+  InitNonblockingCollective(env, exports);
   return exports;
 }
 

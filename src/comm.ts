@@ -10,6 +10,7 @@ import { Op, SUM } from './op';
 import { Status, checkStatus, lastStatus } from './status';
 import { pack, unpack } from './values';
 import * as requests from './request';
+import * as nonblocking from './nonblocking-collectives';
 import type { Request } from './request';
 import type { CartComm } from './topology';
 
@@ -295,6 +296,49 @@ export class Comm {
   /** Starts receiving a value sent with `sendObject` or `isendObject`, whatever its size; resolves with it. */
   irecvObject<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<T> {
     return requests.irecvObject<T>(this, source, tag);
+  }
+
+  // ---- Nonblocking collectives -------------------------------------------------------------------------------------
+  // The arguments of the blocking forms; each request resolves with what the blocking form returns.
+
+  /** Starts a barrier (`MPI_Ibarrier`); resolves once every rank has started it. */
+  ibarrier(): Request<void> {
+    return nonblocking.ibarrier(this);
+  }
+
+  /** Starts broadcasting the root's `buf` into `buf` on every rank (`MPI_Ibcast`); resolves with `buf`. */
+  ibcast<T extends ArrayBufferView>(buf: T, root = 0): Request<T> {
+    return nonblocking.ibcast(this, buf, root);
+  }
+
+  /** Starts a reduction (`MPI_Ireduce`); resolves with the result at `root`, null elsewhere. */
+  ireduce<T extends ArrayBufferView>(sendbuf: T, op: Op = SUM, root = 0, out?: T | null): Request<T | null> {
+    return nonblocking.ireduce(this, sendbuf, op, root, out);
+  }
+
+  /** Starts a reduction whose result every rank gets (`MPI_Iallreduce`); resolves with it. */
+  iallreduce<T extends ArrayBufferView>(sendbuf: T, op: Op = SUM, out?: T | null): Request<T> {
+    return nonblocking.iallreduce(this, sendbuf, op, out);
+  }
+
+  /** Starts a gather at `root` (`MPI_Igather`); resolves with the gathered buffer at `root`, null elsewhere. */
+  igather<T extends ArrayBufferView>(sendbuf: T, root = 0, out?: T | null): Request<T | null> {
+    return nonblocking.igather(this, sendbuf, root, out);
+  }
+
+  /** Starts a gather on every rank (`MPI_Iallgather`); resolves with the gathered buffer. */
+  iallgather<T extends ArrayBufferView>(sendbuf: T, out?: T | null): Request<T> {
+    return nonblocking.iallgather(this, sendbuf, out);
+  }
+
+  /** Starts scattering the root's `sendbuf` into each rank's `recvbuf` (`MPI_Iscatter`); resolves with `recvbuf`. */
+  iscatter<T extends ArrayBufferView>(sendbuf: T | null, recvbuf: T, root = 0): Request<T> {
+    return nonblocking.iscatter(this, sendbuf, recvbuf, root);
+  }
+
+  /** Starts an all-to-all exchange of blocks (`MPI_Ialltoall`); resolves with the received blocks. */
+  ialltoall<T extends ArrayBufferView>(sendbuf: T, out?: T | null): Request<T> {
+    return nonblocking.ialltoall(this, sendbuf, out);
   }
 
   // ---- Communicator management -----------------------------------------------------------------------------------

@@ -94,6 +94,18 @@ export interface NativeAddon {
   cancelRequest(id: number): boolean;
   setCompletionArray(completions: Float64Array): void;
   mpiErrorOf(code: number): Error;
+
+  // Nonblocking collectives (icollective.cc): the arguments of the blocking forms; a request's id as above, or for a
+  // reduction [id, error] when a user op threw while MPI started it.
+  ibarrier(comm: number): number;
+  ibcast(comm: number, buf: NativeBuffer, root: number): number;
+  ireduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer | null, op: number,
+    root: number): number | [number, unknown];
+  iallreduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number): number | [number, unknown];
+  igather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number): number;
+  iallgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer): number;
+  iscatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number): number;
+  ialltoall(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer): number;
 }
 
 export const addonPath = findAddon();

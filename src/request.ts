@@ -194,7 +194,8 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
     completeAtStart = (request) => {
       const status = lastStatus();
-      if (status.error !== 0) settle(request, true, native.mpiErrorOf(status.error));
+      if (request.#opError !== null) settle(request, true, request.#opError.error);
+      else if (status.error !== 0) settle(request, true, native.mpiErrorOf(status.error));
       else if (status.cancelled) settle(request, true, cancelledError());
       else if ((request.#kind & YIELDS) === YIELDS_STATUS) settle(request, false, status);
       else settle(request, false, (request.#kind & YIELDS) === YIELDS_RESULT ? request.#result : undefined);
@@ -270,8 +271,10 @@ export function setProgressPolicy(newPolicy: ProgressPolicy): void {
   next();
 }
 
-function start<T>(id: number, kind: number, keep: unknown, result: unknown = undefined): Request<T> {
+function start<T>(id: number, kind: number, keep: unknown, result: unknown = undefined,
+  opError: { error: unknown } | null = null): Request<T> {
   const request = new Request<T>(id, kind, keep, result);
+  if (opError !== null) blame(request as Request<unknown>, opError.error);
   if (id === native.COMPLETED_AT_START) {
     completeAtStart(request as Request<unknown>);
     return request;
@@ -471,4 +474,19 @@ export function isendObject(comm: Comm, value: unknown, dest: number, tag: numbe
 export function irecvObject<T>(comm: Comm, source: number, tag: number): Request<T> {
   return start(native.irecvBytes(comm.handle, checkSource(source, comm.size), checkRecvTag(tag)), YIELDS_VALUE,
     undefined);
+}
+
+// ---- Nonblocking collectives ------------------------------------------------------------------------------------
+
+/**
+ * @internal The Request of a nonblocking collective, from what its native start returned: the request's id, or
+ * [id, error] when a user op threw while MPI started it. `keep` are the buffers MPI uses; `result` is what the
+ * request resolves with.
+ */
+export function collectiveRequest<T>(started: number | [number, unknown], keep: (ArrayBufferView | null)[],
+  result: T, userOp = false): Request<T> {
+  const id = typeof started === 'number' ? started : started[0];
+  const opError = typeof started === 'number' ? null : { error: started[1] };
+  if (id !== native.COMPLETED_AT_START) for (const buf of keep) if (buf !== null) pin(buf);
+  return start(id, YIELDS_RESULT | COLLECTIVE | (userOp ? USER_OP : 0), keep, result, opError);
 }
