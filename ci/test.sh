@@ -15,8 +15,9 @@
 # The last line of output is always "N passed, N failed" (", N skipped"): run.mjs prints it, and a
 # failed setup step prints "0 passed, 1 failed" after its log.
 #
-# Environment: MPI4JS_CI_FLAVOURS (default "openmpi mpich") = the addon builds to make; the test
-# options (MPI4JS_TEST_*) are described at the top of test/harness/run.mjs.
+# Environment: MPI4JS_TEST_FLAVOURS (default "openmpi,mpich") chooses both the addon builds made
+# here and the MPIs tested; the other test options (MPI4JS_TEST_*) are described at the top of
+# test/harness/run.mjs.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,7 +28,8 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/mpi4js-ci-XXXXXX")
-flavours=${MPI4JS_CI_FLAVOURS:-openmpi mpich}
+flavours=${MPI4JS_TEST_FLAVOURS:-openmpi,mpich}
+flavours=${flavours//,/ }
 
 # step NAME COMMAND...: runs COMMAND with its output in a log file; on failure shows the log's
 # end and stops with the summary line.
@@ -35,7 +37,7 @@ step() {
   local name=$1
   shift
   local log
-  log="$logdir/$(echo "$name" | tr -c 'A-Za-z0-9._-' '_').log"
+  log="$logdir/$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_').log"
   local t0=$SECONDS
   if "$@" >"$log" 2>&1 </dev/null; then
     echo "ci/test.sh: $name ($((SECONDS - t0)) s)"
