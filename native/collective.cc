@@ -77,7 +77,7 @@ bool ReadReductionShaped(const Napi::CallbackInfo& info, Shape shape, Reduction*
   }
   if (hasRecv && !inPlace && recv.elements < r->count) return RangeFail(env, "recvbuf is too short for the result");
   r->elementSize = data.elements > 0 ? data.bytes / data.elements : 1;
-  r->type = ReductionType(data, r->op);
+  ResolveReduction(data, &r->op, &r->type);
   r->send = inPlace ? MPI_IN_PLACE : send.data;
   r->recv = hasRecv ? recv.data : nullptr;
   return true;

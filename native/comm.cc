@@ -103,7 +103,12 @@ Napi::Value SetName(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   std::string name = info[1].As<Napi::String>().Utf8Value();
-  if (name.size() >= MPI_MAX_OBJECT_NAME) name.resize(MPI_MAX_OBJECT_NAME - 1);  // MPI would truncate it anyway
+  // MPI would truncate a longer name anyway; cut it here, at a character boundary, so that it stays valid UTF-8.
+  if (name.size() >= MPI_MAX_OBJECT_NAME) {
+    size_t end = MPI_MAX_OBJECT_NAME - 1;
+    while (end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0) == 0x80) end--;
+    name.resize(end);
+  }
   if (!Check(info.Env(), MPI_Comm_set_name(comm, name.c_str()))) return Napi::Value();
   return info.Env().Undefined();
 }

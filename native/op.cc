@@ -1,6 +1,9 @@
 #include "op.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -18,7 +21,45 @@ constexpr const char* kBuiltinNames[kBuiltins] = {"SUM",  "PROD", "MIN",  "MAX",
                                                   "LOR",  "LXOR", "BAND", "BOR", "BXOR"};
 
 std::array<MPI_Op, kBuiltins + kUserOps> ops;  // by handle; MPI_OP_NULL marks a free user slot
-std::array<Napi::FunctionReference, kUserOps> functions;
+
+// ---- MIN and MAX of unsigned integers, where the MPI gets them wrong -----------------------------------------------
+
+template <typename T, bool kMin>
+void UnsignedExtremum(void* in, void* inout, int* length, MPI_Datatype*) {
+  const T* a = static_cast<const T*>(in);
+  T* b = static_cast<T*>(inout);
+  for (int i = 0; i < *length; i++) b[i] = kMin ? std::min(a[i], b[i]) : std::max(a[i], b[i]);
+}
+
+// One per unsigned datatype: the ops that replace MPI_MIN and MPI_MAX on it, or MPI_OP_NULL where MPI's are right.
+struct UnsignedFix {
+  MPI_Datatype type = MPI_DATATYPE_NULL;
+  MPI_Op min = MPI_OP_NULL;
+  MPI_Op max = MPI_OP_NULL;
+};
+std::array<UnsignedFix, 4> unsignedFixes;
+
+template <typename T>
+bool ComparesRight(MPI_Datatype type, MPI_Op op) {
+  const T top = std::numeric_limits<T>::max();
+  T in[2] = {0, top}, inout[2] = {top, 0};
+  MPI_Reduce_local(in, inout, 2, type, op);
+  const T expected = op == MPI_MIN ? 0 : top;
+  return inout[0] == expected && inout[1] == expected;
+}
+
+template <typename T>
+UnsignedFix FixFor(MPI_Datatype type) {
+  UnsignedFix fix;
+  fix.type = type;
+  if (!ComparesRight<T>(type, MPI_MIN)) MPI_Op_create(UnsignedExtremum<T, true>, 1, &fix.min);
+  if (!ComparesRight<T>(type, MPI_MAX)) MPI_Op_create(UnsignedExtremum<T, false>, 1, &fix.max);
+  return fix;
+}
+
+// ---- User ops ---------------------------------------------------------------------------------------------------
+
+std::array<Napi::FunctionReference, kUserOps> functions;  // by user slot
 MPI_Datatype clampedTwin = MPI_DATATYPE_NULL;
 napi_env ownerEnv = nullptr;
 
@@ -118,8 +159,12 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-void FreeClampedTwin() {
+void FreeMpiObjects() {
   if (clampedTwin != MPI_DATATYPE_NULL) MPI_Type_free(&clampedTwin);
+  for (UnsignedFix& fix : unsignedFixes) {
+    if (fix.min != MPI_OP_NULL) MPI_Op_free(&fix.min);
+    if (fix.max != MPI_OP_NULL) MPI_Op_free(&fix.max);
+  }
 }
 
 void Cleanup(void*) {
@@ -141,12 +186,20 @@ bool GetOp(const Napi::Value& handle, MPI_Op* out) {
   return true;
 }
 
-MPI_Datatype ReductionType(const BufferView& view, MPI_Op op) {
-  if (view.kind != napi_uint8_clamped_array) return view.type;
-  for (int i = 0; i < kBuiltins; i++) {
-    if (ops[i] == op) return view.type;
+void ResolveReduction(const BufferView& view, MPI_Op* op, MPI_Datatype* type) {
+  *type = view.type;
+  if (*op == MPI_MIN || *op == MPI_MAX) {
+    for (const UnsignedFix& fix : unsignedFixes) {
+      MPI_Op replacement = *op == MPI_MIN ? fix.min : fix.max;
+      if (fix.type == view.type && replacement != MPI_OP_NULL) *op = replacement;
+    }
+    return;
   }
-  return clampedTwin;
+  if (view.kind != napi_uint8_clamped_array) return;
+  for (int i = 0; i < kBuiltins; i++) {
+    if (ops[i] == *op) return;
+  }
+  *type = clampedTwin;
 }
 
 bool RethrowUserOpError(napi_env env) {
@@ -167,7 +220,9 @@ void InitOp(Napi::Env env, Napi::Object exports) {
   // Same type signature as MPI_UINT8_T, so it matches peers that use the plain type.
   MPI_Type_contiguous(1, MPI_UINT8_T, &clampedTwin);
   MPI_Type_commit(&clampedTwin);
-  OnBeforeFinalize(FreeClampedTwin);
+  unsignedFixes = {FixFor<uint8_t>(MPI_UINT8_T), FixFor<uint16_t>(MPI_UINT16_T), FixFor<uint32_t>(MPI_UINT32_T),
+                   FixFor<uint64_t>(MPI_UINT64_T)};
+  OnBeforeFinalize(FreeMpiObjects);
   napi_add_env_cleanup_hook(env, Cleanup, nullptr);
 
   Napi::Array names = Napi::Array::New(env, kBuiltins);

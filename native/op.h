@@ -10,9 +10,11 @@ namespace mpi4js {
 // The op for a handle; throws (TypeError for an unknown or freed one) and returns false otherwise.
 bool GetOp(const Napi::Value& handle, MPI_Op* out);
 
-// The datatype a reduction with `op` gives MPI for a buffer: the buffer's own, except that a Uint8ClampedArray under
-// a user op gets a twin of MPI_UINT8_T, so that the user's function receives views of the class it was given.
-MPI_Datatype ReductionType(const BufferView& view, MPI_Op op);
+// The op and datatype a reduction of a buffer with `op` gives MPI: usually `op` and the buffer's datatype. But a
+// Uint8ClampedArray under a user op gets a twin of MPI_UINT8_T, so that the user's function receives views of the
+// class it was given; and MIN and MAX of unsigned integers go to C functions of ours where the MPI compares them as
+// signed (MPICH 4.0.2, pmodels/mpich#6083; a self-test at load finds out).
+void ResolveReduction(const BufferView& view, MPI_Op* op, MPI_Datatype* type);
 
 // Rethrows, on this rank, what a user op's JS function threw while MPI ran it during the call that just returned;
 // true when it did. Every call that may run a user op checks it right after MPI returns.

@@ -45,7 +45,7 @@ export function allocLike<T extends Buf>(like: T, length: number, zeroed = false
 export function checkOut<T extends Buf>(out: unknown, like: T, length: number, what: string): T {
   checkBuffer(out, 'out');
   if (out.constructor !== like.constructor) {
-    throw new TypeError(`out must be a ${className(like)} like the input, not a ${className(out)}`);
+    throw new TypeError(`out must be of the input's class ${className(like)}, not ${className(out)}`);
   }
   if (lengthOf(out) < length) {
     throw new RangeError(`out must hold at least ${length} elements (${what}), not ${lengthOf(out)}`);
@@ -168,7 +168,7 @@ export function scatterSource<T extends Buf>(comm: Comm, sendbuf: T | null, recv
   if (checkRoot(root, size) !== comm.rank) return null;
   checkBuffer(sendbuf, 'sendbuf');
   if (sendbuf.constructor !== recvbuf.constructor) {
-    throw new TypeError(`sendbuf must be a ${className(recvbuf)} like recvbuf, not a ${className(sendbuf)}`);
+    throw new TypeError(`sendbuf must be of recvbuf's class ${className(recvbuf)}, not ${className(sendbuf)}`);
   }
   if (lengthOf(sendbuf) !== size * lengthOf(recvbuf)) {
     throw new RangeError(`sendbuf must hold the communicator's size × recvbuf.length = ${size * lengthOf(recvbuf)} ` +
@@ -323,7 +323,7 @@ export function scatterv<T extends Buf>(comm: Comm, sendbuf: T | null, counts: n
   if (atRoot) {
     checkBuffer(sendbuf, 'sendbuf');
     if (sendbuf.constructor !== recvbuf.constructor) {
-      throw new TypeError(`sendbuf must be a ${className(recvbuf)} like recvbuf, not a ${className(sendbuf)}`);
+      throw new TypeError(`sendbuf must be of recvbuf's class ${className(recvbuf)}, not ${className(sendbuf)}`);
     }
     const total = sumOf(blocks as Int32Array);
     if (lengthOf(sendbuf) !== total) {

@@ -21,6 +21,11 @@ export class CartComm extends Comm {
     this.coords = layout.coords;
   }
 
+  /** A new communicator with the same grid and a separate message context (`MPI_Comm_dup`). Collective. */
+  override dup(): CartComm {
+    return new CartComm(native.commDup(this.handle));
+  }
+
   /**
    * The ranks `disp` steps away along `direction` (`MPI_Cart_shift`): receive from `source`, send to `dest`.
    * Off the edge of a non-periodic dimension they are `PROC_NULL`.
