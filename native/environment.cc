@@ -1,8 +1,10 @@
 #include "environment.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -79,6 +81,56 @@ Napi::Value Finalize(const Napi::CallbackInfo& info) {
 // rank, so skip it: the launcher sees a rank end without finalizing and ends the job. Later calls throw as usual.
 Napi::Value Abandon(const Napi::CallbackInfo& info) {
   mpiFinalized = true;
+  return info.Env().Undefined();
+}
+
+// A rank ended by SIGINT, SIGTERM or SIGHUP dies by the signal (Node's default), and both launchers then end the
+// whole job; but MPICH's names only the pid. reportSignals() makes each rank say who it is first, from a handler that
+// is async-signal-safe and then hands the signal on to the handler it replaced (Node's, which resets the terminal and
+// re-raises). This is native on purpose: a JS listener could not run while the rank is blocked inside MPI, and its
+// presence would stop Node from dying by the signal at all.
+constexpr int kReportedSignals[] = {SIGINT, SIGTERM, SIGHUP};
+constexpr const char* kSignalNames[] = {"SIGINT", "SIGTERM", "SIGHUP"};
+constexpr int kSignalCount = sizeof(kReportedSignals) / sizeof(kReportedSignals[0]);
+struct sigaction replacedActions[kSignalCount];
+char signalNotices[kSignalCount][128];
+size_t signalNoticeLengths[kSignalCount];
+
+void ReportSignal(int signal, siginfo_t* info, void* context) {
+  for (int i = 0; i < kSignalCount; i++) {
+    if (kReportedSignals[i] != signal) continue;
+    ssize_t ignored = write(2, signalNotices[i], signalNoticeLengths[i]);
+    (void)ignored;
+    const struct sigaction& replaced = replacedActions[i];
+    // SA_RESETHAND has already restored the default action: raising again ends the process by this signal.
+    if ((replaced.sa_flags & SA_SIGINFO) != 0 && replaced.sa_sigaction != nullptr) {
+      replaced.sa_sigaction(signal, info, context);
+    } else if (replaced.sa_handler != SIG_DFL && replaced.sa_handler != SIG_IGN) {
+      replaced.sa_handler(signal);
+    }
+    raise(signal);
+  }
+}
+
+// reportSignals(): called once by the TS layer in jobs of more than one rank, when the program listens for none of
+// these signals itself. A signal that is ignored (nohup) stays ignored.
+Napi::Value ReportSignals(const Napi::CallbackInfo& info) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  for (int i = 0; i < kSignalCount; i++) {
+    struct sigaction current;
+    if (sigaction(kReportedSignals[i], nullptr, &current) != 0 || current.sa_handler == SIG_IGN) continue;
+    int length = snprintf(signalNotices[i], sizeof(signalNotices[i]), "[mpi4js] rank %d of %d: ended by %s\n", rank,
+                          size, kSignalNames[i]);
+    signalNoticeLengths[i] = length > 0 ? static_cast<size_t>(length) : 0;
+    replacedActions[i] = current;
+    struct sigaction report {};
+    report.sa_sigaction = ReportSignal;
+    report.sa_flags = SA_SIGINFO | SA_RESETHAND;
+    sigemptyset(&report.sa_mask);
+    sigaction(kReportedSignals[i], &report, nullptr);
+  }
   return info.Env().Undefined();
 }
 
@@ -185,6 +237,7 @@ bool InitEnvironment(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "setErrorClass", SetErrorClass);
   Export(env, exports, "finalize", Finalize);
   Export(env, exports, "abandon", Abandon);
+  Export(env, exports, "reportSignals", ReportSignals);
   Export(env, exports, "isFinalized", IsFinalized);
   Export(env, exports, "isInitialized", IsInitialized);
   Export(env, exports, "abort", Abort);

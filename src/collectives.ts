@@ -201,7 +201,8 @@ export function alltoall<T extends Buf>(comm: Comm, sendbuf: T, out?: T | null):
 /** `counts` as an Int32Array: one non-negative integer per rank, adding up to at most INT_MAX. */
 export function checkCounts(counts: unknown, size: number, name: string): Int32Array {
   if (!Array.isArray(counts) && !(ArrayBuffer.isView(counts) && !(counts instanceof DataView))) {
-    throw new TypeError(`${name} must be an array of ${size} counts, one per rank, not ${String(counts)}`);
+    const what = counts === null ? 'null' : typeof counts;  // not String(counts): a Proxy may throw there
+    throw new TypeError(`${name} must be an array of ${size} counts, one per rank, not ${what}`);
   }
   const list = counts as ArrayLike<unknown>;
   if (list.length !== size) {

@@ -88,6 +88,12 @@ process.on('exit', (code: number) => {
   else native.finalize();
 });
 
+// SIGINT, SIGTERM and SIGHUP end a rank by the signal as usual (the launcher then ends the job), but first the rank
+// says who it is: MPICH's launcher names only a pid. A program that listens for a signal itself keeps it.
+if (worldSize > 1 && ['SIGINT', 'SIGTERM', 'SIGHUP'].every((signal) => process.listenerCount(signal) === 0)) {
+  native.reportSignals();
+}
+
 // A 1-rank world under a launcher of the other MPI is the classic "every rank says 0 of 1": say so once.
 function warnOnForeignLauncher(): void {
   if (worldSize !== 1) return;

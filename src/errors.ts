@@ -20,7 +20,13 @@ native.setErrorClass(MpiError);
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  if (typeof value === 'object') {
+    try {
+      return String((value as object).constructor?.name ?? 'object');
+    } catch {
+      return 'object';  // a Proxy may throw when merely asked its constructor: the argument's message must not
+    }
+  }
   if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
   return typeof value === 'bigint' ? `${value}n` : String(value);
 }

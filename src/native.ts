@@ -21,6 +21,7 @@ export interface NativeAddon {
 
   finalize(): void;
   abandon(): void;
+  reportSignals(): void;
   isFinalized(): boolean;
   isInitialized(): boolean;
   abort(code: number): never;

@@ -25,7 +25,13 @@ function kindOf(buf: ArrayBufferView): number {
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  if (typeof value === 'object') {
+    try {
+      return String((value as object).constructor?.name ?? 'object');
+    } catch {
+      return 'object';  // a Proxy may throw when merely asked its constructor: the argument's message must not
+    }
+  }
   return typeof value === 'bigint' ? `${value}n` : typeof value === 'string' ? 'a string' : String(value);
 }
 

@@ -260,7 +260,8 @@ let timer: NodeJS.Timeout | undefined;
 /** Chooses how pending requests are polled; see `ProgressPolicy`. The default is `'adaptive'`. */
 export function setProgressPolicy(newPolicy: ProgressPolicy): void {
   if (newPolicy !== 'adaptive' && newPolicy !== 'busy' && newPolicy !== 'lazy') {
-    throw new TypeError(`policy must be 'adaptive', 'busy' or 'lazy', not ${String(newPolicy)}`);
+    const what = typeof newPolicy === 'string' ? `'${newPolicy}'` : typeof newPolicy;  // String() may throw
+    throw new TypeError(`policy must be 'adaptive', 'busy' or 'lazy', not ${what}`);
   }
   policy = newPolicy;
   backoff = FIRST_BACKOFF_MS;

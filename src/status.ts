@@ -41,7 +41,7 @@ export class Status {
   count(ctor: ElementClass = Uint8Array): number {
     const size = (ctor as Partial<ElementClass> | null)?.BYTES_PER_ELEMENT;
     if (typeof size !== 'number') {
-      throw new TypeError('ctor must be a typed array class such as Float64Array, not ' + String(ctor));
+      throw new TypeError('ctor must be a typed array class such as Float64Array, not ' + (ctor === null ? 'null' : typeof ctor));
     }
     return this.bytes % size === 0 ? this.bytes / size : native.UNDEFINED;
   }
