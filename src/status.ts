@@ -9,6 +9,7 @@ const TAG = 1;
 const BYTES = 2;
 const CANCELLED = 3;
 const ERROR = 4;
+const { ANY_SOURCE, ANY_TAG } = native; // read once: every receive makes a Status
 
 /** A typed array class (or Buffer) whose elements a message is counted in. */
 export interface ElementClass {
@@ -24,9 +25,9 @@ export interface ElementClass {
  */
 export class Status {
   /** The rank the message came from (`PROC_NULL` for a receive from `PROC_NULL`). */
-  source: number = native.ANY_SOURCE;
+  source: number = ANY_SOURCE;
   /** The message's tag. */
-  tag: number = native.ANY_TAG;
+  tag: number = ANY_TAG;
   /** The message's size in bytes. */
   bytes = 0;
   /** Whether the operation was cancelled (`Request.cancel`). */
@@ -36,9 +37,9 @@ export class Status {
 
   /**
    * The number of elements of the given class in the message (`MPI_Get_count`): `bytes / BYTES_PER_ELEMENT`, or
-   * `UNDEFINED` when the size is not a whole number of such elements.
+   * `UNDEFINED` when the size is not a whole number of such elements. `Buffer` counts bytes, like `Uint8Array`.
    */
-  count(ctor: ElementClass = Uint8Array): number {
+  count(ctor: ElementClass | BufferConstructor = Uint8Array): number {
     const size = (ctor as Partial<ElementClass> | null)?.BYTES_PER_ELEMENT;
     if (typeof size !== 'number') {
       throw new TypeError('ctor must be a typed array class such as Float64Array, not ' + (ctor === null ? 'null' : typeof ctor));
