@@ -309,7 +309,16 @@ export function allgatherv<T extends Buf>(comm: Comm, sendbuf: T, counts?: numbe
   return recv;
 }
 
-/** Each rank receives `recvbuf.length` elements, which must be `counts[rank]` of the root's counts. */
+/** The first `length` elements of `buf`, as a view of its class over the same memory. */
+function prefix<T extends Buf>(buf: T, length: number): T {
+  if (buf instanceof DataView) return new DataView(buf.buffer, buf.byteOffset, length) as Buf as T;
+  return (buf as unknown as Uint8Array).subarray(0, length) as unknown as T;
+}
+
+/**
+ * Rank r receives `counts[r]` elements at the start of `recvbuf`. Off the root, without counts, a rank does not know
+ * its count: it offers all of `recvbuf`, which must then not be longer than what the root sends it.
+ */
 export function scatterv<T extends Buf>(comm: Comm, sendbuf: T | null, counts: number[] | null, recvbuf: T,
   root: number): T {
   checkBuffer(recvbuf, 'recvbuf');
@@ -317,9 +326,13 @@ export function scatterv<T extends Buf>(comm: Comm, sendbuf: T | null, counts: n
   const { rank, size } = comm;
   const atRoot = checkRoot(root, size) === rank;
   let blocks: Int32Array | null = null;
+  let into = recvbuf;
   if (atRoot || counts != null) {
     blocks = checkCounts(counts, size, 'counts');
-    checkOwnCount(blocks, rank, length, 'counts', 'recvbuf');
+    if (blocks[rank] > length) {
+      throw new RangeError(`recvbuf must hold counts[${rank}] = ${blocks[rank]} elements, not ${length}`);
+    }
+    if (blocks[rank] < length) into = prefix(recvbuf, blocks[rank]);
   }
   if (atRoot) {
     checkBuffer(sendbuf, 'sendbuf');
@@ -331,7 +344,7 @@ export function scatterv<T extends Buf>(comm: Comm, sendbuf: T | null, counts: n
       throw new RangeError(`sendbuf.length must be the sum of the counts, ${total}, not ${lengthOf(sendbuf)}`);
     }
   }
-  native.scatterv(comm.handle, atRoot ? sendbuf : null, atRoot ? blocks : null, recvbuf, root);
+  native.scatterv(comm.handle, atRoot ? sendbuf : null, atRoot ? blocks : null, into, root);
   return recvbuf;
 }
 

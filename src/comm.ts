@@ -219,8 +219,8 @@ export class Comm {
   }
 
   /**
-   * Hands `counts[r]` elements of the root's `sendbuf`, in rank order, to rank r (`MPI_Scatterv`). `sendbuf` and
-   * `counts` are read at the root; each rank's `recvbuf.length` must be its count. Returns `recvbuf`.
+   * Hands `counts[r]` elements of the root's `sendbuf`, in rank order, to the start of rank r's `recvbuf`
+   * (`MPI_Scatterv`). `sendbuf` and `counts` are read at the root. Returns `recvbuf`.
    */
   scatterv<T extends ArrayBufferView>(sendbuf: T | null, counts: number[] | null, recvbuf: T, root = 0): T {
     return buffers.scatterv(this, sendbuf, counts, recvbuf, root);

@@ -219,6 +219,17 @@ describe('collectives on buffers', () => {
       expect(Array.from(again)).to.deep.equal(whole);
     });
 
+    it('scatterv fills the start of a longer recvbuf on the ranks that know their count', () => {
+      const root = size - 1;
+      const counts = ranks.map(countOf);
+      const send = rank === root ? Uint16Array.from(ranks.flatMap((r) => new Array(countOf(r)).fill(r + 1))) : null;
+      // Off the root, a rank given no counts offers all of recvbuf: it must be exactly its count there.
+      const knows = rank === root || rank % 2 === 0;
+      const into = new Uint16Array(countOf(rank) + (knows ? 2 : 0)).fill(9);
+      world.scatterv(send, knows ? counts : null, into, root);
+      expect(Array.from(into)).to.deep.equal([...new Array(countOf(rank)).fill(rank + 1), ...(knows ? [9, 9] : [])]);
+    });
+
     it('too short for counts exchanged: the collective completes, then that rank throws', () => {
       const root = 0;
       const total = ranks.reduce((s, r) => s + countOf(r), 0);
@@ -318,7 +329,7 @@ describe('collectives on buffers', () => {
       expect(() => self.allgatherv(b, ['2'])).to.throw(TypeError, /counts\[0\] must be a number/);
       expect(() => self.allgatherv(b, [1.5])).to.throw(RangeError, /non-negative integer/);
       expect(() => self.scatterv(b, [3], new Int16Array(3))).to.throw(RangeError, /sendbuf.length must be the sum of the counts, 3, not 2/);
-      expect(() => self.scatterv(b, [2], new Int16Array(1))).to.throw(RangeError, /counts\[0\] must be this rank's recvbuf.length 1/);
+      expect(() => self.scatterv(b, [2], new Int16Array(1))).to.throw(RangeError, /recvbuf must hold counts\[0\] = 2 elements, not 1/);
       expect(() => self.scatterv(b, null, new Int16Array(2))).to.throw(TypeError, /counts must be an array/);
       expect(() => self.alltoallv(b, [1])).to.throw(RangeError, /sum of sendcounts, 1, not 2/);
       expect(() => self.alltoallv(b, [2], [1])).to.throw(RangeError, /recvcounts\[0\] must equal sendcounts\[0\]/);
