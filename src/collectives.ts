@@ -41,11 +41,24 @@ export function allocLike<T extends Buf>(like: T, length: number, zeroed = false
   return new Class(Buffer.allocUnsafeSlow(bytes).buffer, 0, length) as T;
 }
 
-/** `out`, checked to be a buffer of `like`'s class with room for `length` elements (`what` says why). */
+/** Whether two buffers share memory: MPI must not receive into the buffer it sends from. */
+function overlap(a: Buf, b: Buf): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/**
+ * `out`, checked to be a buffer of `like`'s class, apart from it in memory, with room for `length` elements (`what`
+ * says why).
+ */
 export function checkOut<T extends Buf>(out: unknown, like: T, length: number, what: string): T {
   checkBuffer(out, 'out');
   if (out.constructor !== like.constructor) {
     throw new TypeError(`out must be of the input's class ${className(like)}, not ${className(out)}`);
+  }
+  if (overlap(out, like)) {
+    throw new TypeError('out must not share memory with the input (a reduction takes the input itself as out to ' +
+      'reduce in place)');
   }
   if (lengthOf(out) < length) {
     throw new RangeError(`out must hold at least ${length} elements (${what}), not ${lengthOf(out)}`);
@@ -161,15 +174,21 @@ export function allgather<T extends Buf>(comm: Comm, sendbuf: T, out?: T | null)
   return recv;
 }
 
+// The root's sendbuf of scatter and scatterv: of recvbuf's class, apart from it in memory.
+function checkApart(sendbuf: Buf, recvbuf: Buf): void {
+  if (sendbuf.constructor !== recvbuf.constructor) {
+    throw new TypeError(`sendbuf must be of recvbuf's class ${className(recvbuf)}, not ${className(sendbuf)}`);
+  }
+  if (overlap(sendbuf, recvbuf)) throw new TypeError('sendbuf must not share memory with recvbuf');
+}
+
 /** Checks the arguments of scatter; the send buffer to hand to MPI (null off the root, where it is not read). */
 export function scatterSource<T extends Buf>(comm: Comm, sendbuf: T | null, recvbuf: T, root: number): T | null {
   checkBuffer(recvbuf, 'recvbuf');
   const size = comm.size;
   if (checkRoot(root, size) !== comm.rank) return null;
   checkBuffer(sendbuf, 'sendbuf');
-  if (sendbuf.constructor !== recvbuf.constructor) {
-    throw new TypeError(`sendbuf must be of recvbuf's class ${className(recvbuf)}, not ${className(sendbuf)}`);
-  }
+  checkApart(sendbuf, recvbuf);
   if (lengthOf(sendbuf) !== size * lengthOf(recvbuf)) {
     throw new RangeError(`sendbuf must hold the communicator's size × recvbuf.length = ${size * lengthOf(recvbuf)} ` +
       `elements at the root, not ${lengthOf(sendbuf)}`);
@@ -235,7 +254,8 @@ function sumOf(counts: Int32Array): number {
 function checkIntLength(buf: Buf, name: string): number {
   const length = lengthOf(buf);
   if (length > INT_MAX) {
-    throw new RangeError(`${name} may hold at most 2^31-1 elements in a v-collective (MPI-3 int counts), not ${length}`);
+    throw new RangeError(`${name} may hold at most 2^31-1 elements in a v-collective (MPI-3 int counts), not ` +
+      `${length}`);
   }
   return length;
 }
@@ -336,9 +356,7 @@ export function scatterv<T extends Buf>(comm: Comm, sendbuf: T | null, counts: n
   }
   if (atRoot) {
     checkBuffer(sendbuf, 'sendbuf');
-    if (sendbuf.constructor !== recvbuf.constructor) {
-      throw new TypeError(`sendbuf must be of recvbuf's class ${className(recvbuf)}, not ${className(sendbuf)}`);
-    }
+    checkApart(sendbuf, recvbuf);
     const total = sumOf(blocks as Int32Array);
     if (lengthOf(sendbuf) !== total) {
       throw new RangeError(`sendbuf.length must be the sum of the counts, ${total}, not ${lengthOf(sendbuf)}`);
@@ -354,7 +372,8 @@ export function alltoallv<T extends Buf>(comm: Comm, sendbuf: T, sendcounts: num
   const { rank, size } = comm;
   const sendBlocks = checkCounts(sendcounts, size, 'sendcounts');
   if (sumOf(sendBlocks) !== lengthOf(sendbuf)) {
-    throw new RangeError(`sendbuf.length must be the sum of sendcounts, ${sumOf(sendBlocks)}, not ${lengthOf(sendbuf)}`);
+    throw new RangeError(`sendbuf.length must be the sum of sendcounts, ${sumOf(sendBlocks)}, not ` +
+      `${lengthOf(sendbuf)}`);
   }
   const exchanged = recvcounts == null;
   let recvBlocks: Int32Array;

@@ -182,7 +182,7 @@ export class Comm {
     return buffers.reduceScatterBlock(this, sendbuf, op, out);
   }
 
-  /** Collects `sendbuf` of every rank, in rank order, at `root` (`MPI_Gather`): `size × length` elements, else null. */
+  /** Collects `sendbuf` of every rank, in rank order, at `root` (`MPI_Gather`); null on the other ranks. */
   gather<T extends ArrayBufferView>(sendbuf: T, root = 0, out?: T | null): T | null {
     return buffers.gather(this, sendbuf, root, out);
   }

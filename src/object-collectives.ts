@@ -49,7 +49,8 @@ function packAll(values: unknown[], name: string): { bytes: Buffer; counts: Int3
   const parts = values.map((v, i) => packed(v, `${name}[${i}]`));
   const counts = Int32Array.from(parts, (p) => p.length);
   if (sumOf(counts) > INT_MAX) {
-    throw new RangeError(`${name} serialize to more than 2^31-1 bytes in all, the most MPI-3's int displacements address`);
+    throw new RangeError(`${name} serialize to more than 2^31-1 bytes in all, the most that MPI-3's int ` +
+      'displacements address');
   }
   return { bytes: Buffer.concat(parts), counts };
 }

@@ -75,13 +75,16 @@ export class Op {
    * A reduction written in JS (`MPI_Op_create`). MPI calls `fn(invec, inoutvec)` on the receiving rank with views of
    * the buffers' class and of equal length, and `fn` must store `invec[i] op inoutvec[i]` into `inoutvec[i]`, where
    * `invec` holds the operands of the lower ranks. The views are valid only during the call (they are detached after
-   * it). An exception thrown by `fn` is rethrown on that rank once the collective returns. `commute = false` keeps
-   * the operands in rank order. In the value collectives, `fn` gets the values (typed arrays of one class and
-   * length; numbers and BigInts as one-element Float64Array and BigInt64Array). At most 32 exist at once.
+   * it), and `fn` must not call MPI itself. An exception thrown by `fn` is rethrown on that rank once the collective
+   * returns. `commute = false` keeps the operands in rank order. In the value collectives, `fn` gets the values
+   * (typed arrays of one class and length; numbers and BigInts as one-element Float64Array and BigInt64Array). At
+   * most 32 exist at once.
    */
   static create<T extends ArrayBufferView = any>(
     fn: (invec: T, inoutvec: T) => void, commute = true): Op {
-    if (typeof fn !== 'function') throw new TypeError(`fn must be a function (invec, inoutvec) => void, not ${describe(fn)}`);
+    if (typeof fn !== 'function') {
+      throw new TypeError(`fn must be a function (invec, inoutvec) => void, not ${describe(fn)}`);
+    }
     if (typeof commute !== 'boolean') throw new TypeError(`commute must be a boolean, not ${describe(commute)}`);
     const handle = native.opCreate(fn, commute);
     return new Op(handle, fn.name || 'user', commute, {
@@ -143,7 +146,8 @@ const isLogical = (v: unknown): boolean => isNumeric(v) || typeof v === 'boolean
 
 function builtin(name: string, accepts: number, domain: string, combine: Combine,
   takes: (value: unknown) => boolean): Op {
-  const values = `MPI.${name} combines ${takes === isLogical ? 'numbers, BigInts and booleans' : 'numbers and BigInts'}`;
+  const kinds = takes === isLogical ? 'numbers, BigInts and booleans' : 'numbers and BigInts';
+  const values = `MPI.${name} combines ${kinds}`;
   return new Op(native.builtinOps.indexOf(name), name, true, { accepts, domain, combine, takes, values });
 }
 

@@ -309,6 +309,16 @@ describe('collectives on buffers', () => {
       expect(() => self.reduceScatterBlock(new Int32Array(2), MPI.SUM, new Int32Array(1))).to.throw(RangeError, /out/);
     });
 
+    it('rejects an out that shares memory with the input (in place takes the input itself)', () => {
+      const memory = new Float64Array(8);
+      expect(() => self.allreduce(memory.subarray(0, 4), MPI.SUM, memory.subarray(2, 6))).to.throw(TypeError, /out must not share memory with the input/);
+      expect(() => self.allreduce(memory.subarray(0, 4), MPI.SUM, memory.subarray(0, 4))).to.throw(TypeError, /share memory/);
+      expect(() => self.gather(memory, 0, memory)).to.throw(TypeError, /share memory/);
+      expect(() => self.allgatherv(memory.subarray(0, 2), null, memory)).to.throw(TypeError, /share memory/);
+      expect(() => self.scatter(memory.subarray(0, 4), memory.subarray(3, 7))).to.throw(TypeError, /sendbuf must not share memory with recvbuf/);
+      expect(Array.from(self.allreduce(memory.subarray(0, 4), MPI.SUM, memory.subarray(4)))).to.deep.equal([0, 0, 0, 0]);
+    });
+
     it('rejects lengths not divisible by the size', function () {
       if (size === 1) this.skip();
       expect(() => world.alltoall(new Float64Array(size + 1))).to.throw(RangeError, /divisible by the communicator's size/);
