@@ -6,6 +6,9 @@
 #include <chrono>
 #include <memory>
 #include <new>
+#include <set>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "args.h"
@@ -118,18 +121,62 @@ int StartMatchedReceive(napi_env env, int id, MPI_Message* message, const MPI_St
   return MPI_SUCCESS;
 }
 
+// The (source, tag) patterns of the value receives a pass of MatchProbes found no message for. A message may arrive
+// during the pass: a later receive must not probe for what an earlier one would have matched, or it would take that
+// message out of order. Indexed so that the check costs a few lookups, not a scan of the receives.
+class Unmatched {
+ public:
+  void Clear() {
+    exact_.clear();
+    byTag_.clear();
+    bySource_.clear();
+    byComm_.clear();
+  }
+
+  void Add(const Slot& slot) {
+    exact_.emplace(slot.comm, slot.source, slot.tag);
+    byTag_.emplace(slot.comm, slot.tag);
+    bySource_.emplace(slot.comm, slot.source);
+    byComm_.insert(slot.comm);
+  }
+
+  // Whether a message `slot` would match could also match one of the patterns.
+  bool Overlaps(const Slot& slot) const {
+    if (byComm_.count(slot.comm) == 0) return false;
+    const bool anySource = slot.source == MPI_ANY_SOURCE, anyTag = slot.tag == MPI_ANY_TAG;
+    if (anySource && anyTag) return true;
+    if (anySource) return byTag_.count({slot.comm, slot.tag}) + byTag_.count({slot.comm, MPI_ANY_TAG}) > 0;
+    if (anyTag) return bySource_.count({slot.comm, slot.source}) + bySource_.count({slot.comm, MPI_ANY_SOURCE}) > 0;
+    for (int source : {slot.source, static_cast<int>(MPI_ANY_SOURCE)}) {
+      for (int tag : {slot.tag, static_cast<int>(MPI_ANY_TAG)}) {
+        if (exact_.count({slot.comm, source, tag}) > 0) return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::set<std::tuple<MPI_Comm, int, int>> exact_;
+  std::set<std::pair<MPI_Comm, int>> byTag_, bySource_;
+  std::set<MPI_Comm> byComm_;
+};
+Unmatched unmatched;
+
 // Probes for the messages of pending value receives, oldest first, so that they match in the order posted.
 void MatchProbes(napi_env env) {
   size_t kept = 0;
+  unmatched.Clear();
   for (size_t i = 0; i < probing.size(); i++) {
     int id = probing[i];
     Slot& slot = slots[id];
     int flag = 0;
     MPI_Message message;
     MPI_Status status;
-    int rc = written < capacity ? MPI_Improbe(slot.source, slot.tag, slot.comm, &flag, &message, &status)
-                                : MPI_SUCCESS;
+    int rc = written < capacity && !unmatched.Overlaps(slot)
+                 ? MPI_Improbe(slot.source, slot.tag, slot.comm, &flag, &message, &status)
+                 : MPI_SUCCESS;
     if (rc == MPI_SUCCESS && !flag) {
+      unmatched.Add(slot);
       probing[kept++] = id;
       continue;
     }
@@ -219,6 +266,17 @@ Napi::Value Irecv(const Napi::CallbackInfo& info) {
   if (!GetComm(info[0], &comm) || !GetBufferView(info[1], "buf", &buf) || !ToInt(info[2], "source", &source) ||
       !ToInt(info[3], "tag", &tag) || !counted.Set(info.Env(), buf.elements, buf.type)) {
     return Napi::Value();
+  }
+  if (source == MPI_PROC_NULL) {
+    // Complete at once with the status MPI defines for it, which MPICH 4.0's MPI_Test does not fill in.
+    MPI_Status status;
+    status.MPI_SOURCE = MPI_PROC_NULL;
+    status.MPI_TAG = MPI_ANY_TAG;
+    status.MPI_ERROR = MPI_SUCCESS;
+    MPI_Status_set_elements(&status, MPI_BYTE, 0);
+    MPI_Status_set_cancelled(&status, 0);
+    StoreStatus(status);
+    return Napi::Number::New(info.Env(), kCompletedAtStart);
   }
   int rc = MPI_Irecv(buf.data, counted.count, counted.type, source, tag, comm, &request);
   return StartedRequest(info.Env(), rc, request, true);
