@@ -15,7 +15,8 @@ describe('soak', function () {
       { timeout: 200000 });
     expect(job.timedOut, 'the soak hung').to.equal(false);
     expect(job.code, job.stderr).to.equal(0);
-    const reports = job.stdout.trim().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+    const reports = job.stdout.trim().split('\n').filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
     expect(reports).to.have.length(2);
     for (const report of reports) expect(report.growthMiB).to.be.below(20);
   });

@@ -13,6 +13,7 @@ import { MPI, world } from '../support.mjs';
 
 const SEED = Number(process.env.MPI4JS_HOSTILE_SEED ?? 0x4d5049);
 const RUNS = Number(process.env.MPI4JS_HOSTILE_RUNS ?? 400);
+const TRACE = process.env.MPI4JS_HOSTILE_TRACE === '1';
 const size = world.size;
 
 // ---- Hostile values, as recipes: each call builds fresh ones (a detached buffer cannot be reused) ---------------
@@ -32,10 +33,12 @@ const userOp = MPI.Op.create(function add(a, b) { for (let i = 0; i < b.length; 
 const throwingOp = MPI.Op.create(function fails() { throw new RangeError('a user op that throws'); });
 const freedOp = MPI.Op.create(() => {});
 freedOp.free();
-const forgedOp = Object.assign(Object.create(MPI.Op.prototype), { handle: 123456, name: 'forged', rules: MPI.SUM.rules });
+const forgedOp = Object.assign(Object.create(MPI.Op.prototype),
+  { handle: 123456, name: 'forged', rules: MPI.SUM.rules });
 
 const common = {
-  undefined: () => undefined, null: () => null, NaN: () => NaN, Infinity: () => Infinity, minusInfinity: () => -Infinity,
+  undefined: () => undefined, null: () => null, NaN: () => NaN, Infinity: () => Infinity,
+  minusInfinity: () => -Infinity,
   minusThree: () => -3, fraction: () => 1.5, huge: () => 2 ** 31, huger: () => 2 ** 53, size: () => size,
   string: () => '0', emptyString: () => '', bigint: () => 1n, symbol: () => Symbol('s'), true: () => true,
   object: () => ({}), array: () => [0], func: () => () => 0, proxy: () => thrower, boxed: () => new Number(0),
@@ -68,7 +71,8 @@ const values = { number: () => 42, string: () => 'x'.repeat(100), map: () => new
   promise: () => Promise.resolve(1), cyclic: () => { const o = {}; o.self = o; return o; }, ...common };
 const counts = { uniform: (buf) => Array(size).fill(Math.floor((buf?.length ?? 0) / size)),
   zeros: () => Array(size).fill(0), negative: () => Array(size).fill(-1), nan: () => Array(size).fill(NaN),
-  fractional: () => Array(size).fill(0.5), tooLong: () => Array(size + 1).fill(0), huge: () => Array(size).fill(2 ** 31 - 1),
+  fractional: () => Array(size).fill(0.5), tooLong: () => Array(size + 1).fill(0),
+  huge: () => Array(size).fill(2 ** 31 - 1),
   strings: () => Array(size).fill('1'), int32Array: () => new Int32Array(size), ...common };
 const comms = { world: () => world, self: () => MPI.COMM_SELF, freed: () => freedComm, foreign: () => ({}),
   bare: () => Object.create(MPI.Comm.prototype), forgedHuge: () => forgedComm(1e9), forgedNaN: () => forgedComm(NaN),
@@ -178,6 +182,16 @@ describe(`hostile arguments (${RUNS} calls, seed ${SEED})`, function () {
     throwingOp.free();
   });
 
+  // Found by the property below: the native layer used to read a handle of NaN or 0.5 as 0, that is COMM_WORLD,
+  // while the TS layer sized buffers for the communicator the object had been (here COMM_SELF's duplicate).
+  it('refuses a communicator whose handle was overwritten, never taking it for COMM_WORLD', () => {
+    for (const handle of [NaN, 0.5, -0.5, Infinity, 2 ** 32, 2 ** 32 + 1, -(2 ** 32)]) {
+      const comm = forgedComm(handle);
+      expect(() => comm.allgather(new Int32Array(1)), String(handle)).to.throw(/comm/);
+      expect(() => comm.barrier(), String(handle)).to.throw(/comm/);
+    }
+  });
+
   it('never crash or hang, throw only TypeError, RangeError or MpiError, and leave the rank working', async () => {
     const calls = fc.sample(fc.oneof({ weight: 6, arbitrary: commCall }, { weight: 1, arbitrary: moduleCall }),
       { seed: SEED, numRuns: RUNS });
@@ -186,6 +200,7 @@ describe(`hostile arguments (${RUNS} calls, seed ${SEED})`, function () {
     for (const [index, call] of calls.entries()) {
       const label = `#${index} ${call.name}(${call.args.map((a) => a.key).join(', ')})` +
         (call.receiver ? ` on ${call.receiver.key}` : '');
+      if (TRACE) console.log(`rank ${world.rank} ${label}`);  // to find the call a hang is in
       try {
         await settle(await perform(call));
       } catch (error) {
