@@ -34,4 +34,11 @@ inline void Export(Napi::Env env, Napi::Object exports, const char* name, Napi::
   exports.Set(name, Napi::Function::New(env, callback, name));
 }
 
+// The same for a plain N-API callback, for the few hot entries that skip the Napi::CallbackInfo wrapper.
+inline void Export(Napi::Env env, Napi::Object exports, const char* name, napi_callback callback) {
+  napi_value function = nullptr;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, nullptr, &function));
+  exports.Set(name, Napi::Value(env, function));
+}
+
 }  // namespace mpi4js

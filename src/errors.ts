@@ -54,6 +54,7 @@ function checkInteger(value: unknown, name: string, min: number, max: number, wh
   throw new RangeError(`${name} must be ${what}, not ${describe(value)}`);
 }
 
+const { TAG_UB } = native; // read once: every send and receive checks its tag
 const NO_SPECIAL: number[] = [];
 const DEST_SPECIAL = [native.PROC_NULL];
 const SOURCE_SPECIAL = [native.ANY_SOURCE, native.PROC_NULL];
@@ -80,14 +81,14 @@ export function checkRoot(root: unknown, size: number, name = 'root'): number {
 
 /** A send tag: 0..TAG_UB. */
 export function checkSendTag(tag: unknown, name = 'tag'): number {
-  if (typeof tag === 'number' && (tag | 0) === tag && tag >= 0 && tag <= native.TAG_UB) return tag;
-  return checkInteger(tag, name, 0, native.TAG_UB, `an integer tag from 0 to ${native.TAG_UB}`, NO_SPECIAL);
+  if (typeof tag === 'number' && (tag | 0) === tag && tag >= 0 && tag <= TAG_UB) return tag;
+  return checkInteger(tag, name, 0, TAG_UB, `an integer tag from 0 to ${TAG_UB}`, NO_SPECIAL);
 }
 
 /** A receive tag: 0..TAG_UB or ANY_TAG. */
 export function checkRecvTag(tag: unknown, name = 'tag'): number {
-  if (typeof tag === 'number' && (tag | 0) === tag && tag >= 0 && tag <= native.TAG_UB) return tag;
-  return checkInteger(tag, name, 0, native.TAG_UB, `an integer tag from 0 to ${native.TAG_UB} or ANY_TAG`,
+  if (typeof tag === 'number' && (tag | 0) === tag && tag >= 0 && tag <= TAG_UB) return tag;
+  return checkInteger(tag, name, 0, TAG_UB, `an integer tag from 0 to ${TAG_UB} or ANY_TAG`,
     RECV_TAG_SPECIAL);
 }
 

@@ -1,0 +1,180 @@
+// The mpi4js side of the benchmark suite. bench/osu.c and bench/osu.py run the same cases the same way, so that
+// bench/run.mjs can compare the three side by side; see bench/README.md for what each case measures.
+//
+//   mpirun -n 2 node bench/mpi4js.mjs CASE SIZE:ITERATIONS:WARMUP ...
+//
+// Rank 0 prints one line per size: `CASE BYTES VALUE` (one-way latency or time per operation in microseconds,
+// bandwidth in MB/s). The `await` case honours MPI4JS_PROGRESS=busy|adaptive|lazy to bench another progress policy.
+import * as MPI from 'mpi4js';
+
+const world = MPI.COMM_WORLD;
+const { rank, size } = world;
+const WINDOW = 64;
+// The small value of the `object` case; osu.py sends the same dict through pickle.
+const SMALL_VALUE = { step: 7, x: 0.5, name: 'ping', ok: true };
+
+if (process.env.MPI4JS_PROGRESS) MPI.setProgressPolicy(process.env.MPI4JS_PROGRESS);
+
+// One-way latency of a ping-pong between ranks 0 and 1, in microseconds; ranks above 1 wait.
+function latency(bytes, iterations, warmup) {
+  const buf = new Uint8Array(bytes).fill(1);
+  let t0 = 0;
+  for (let i = 0; i < warmup + iterations; i++) {
+    if (i === warmup) {
+      world.barrier();
+      t0 = MPI.wtime();
+    }
+    if (rank === 0) {
+      world.send(buf, 1, 1);
+      world.recv(buf, 1, 1);
+    } else if (rank === 1) {
+      world.recv(buf, 0, 1);
+      world.send(buf, 0, 1);
+    }
+  }
+  return ((MPI.wtime() - t0) * 1e6) / (2 * iterations);
+}
+
+// Rank 0 sends windows of WINDOW nonblocking messages to rank 1, which acknowledges each window; MB/s.
+async function bandwidth(bytes, iterations, warmup) {
+  const buf = new Uint8Array(bytes).fill(1);
+  const ack = new Uint8Array(4);
+  const requests = new Array(WINDOW);
+  let t0 = 0;
+  for (let i = 0; i < warmup + iterations; i++) {
+    if (i === warmup) {
+      world.barrier();
+      t0 = MPI.wtime();
+    }
+    if (rank === 0) {
+      for (let w = 0; w < WINDOW; w++) requests[w] = world.isend(buf, 1, 100);
+      await MPI.waitAll(requests);
+      world.recv(ack, 1, 101);
+    } else if (rank === 1) {
+      for (let w = 0; w < WINDOW; w++) requests[w] = world.irecv(buf, 0, 100);
+      await MPI.waitAll(requests);
+      world.send(ack, 0, 101);
+    }
+  }
+  return (bytes * WINDOW * iterations) / (MPI.wtime() - t0) / 1e6;
+}
+
+// Ranks 0 and 1 each send and receive a window at once; MB/s counting both directions.
+async function bidirectional(bytes, iterations, warmup) {
+  const sendbuf = new Uint8Array(bytes).fill(1);
+  const recvbuf = new Uint8Array(bytes);
+  const requests = new Array(2 * WINDOW);
+  let t0 = 0;
+  for (let i = 0; i < warmup + iterations; i++) {
+    if (i === warmup) {
+      world.barrier();
+      t0 = MPI.wtime();
+    }
+    if (rank <= 1) {
+      const peer = 1 - rank;
+      for (let w = 0; w < WINDOW; w++) requests[w] = world.irecv(recvbuf, peer, 100);
+      for (let w = 0; w < WINDOW; w++) requests[WINDOW + w] = world.isend(sendbuf, peer, 100);
+      await MPI.waitAll(requests);
+    }
+  }
+  return (2 * bytes * WINDOW * iterations) / (MPI.wtime() - t0) / 1e6;
+}
+
+// Time per collective call in microseconds, averaged over the ranks. `bytes` is each rank's contribution.
+function collective(name, bytes, iterations, warmup) {
+  const n = bytes / 8;
+  const input = new Float64Array(name === 'alltoall' ? n * size : n).fill(rank + 1);
+  const output = new Float64Array(name === 'bcast' ? 0 : n * size);
+  let call;
+  switch (name) {
+    case 'bcast': call = () => world.bcast(input, 0); break;
+    case 'allreduce': call = () => world.allreduce(input, MPI.SUM, output.subarray(0, n)); break;
+    case 'gather': call = () => world.gather(input, 0, rank === 0 ? output : null); break;
+    case 'alltoall': call = () => world.alltoall(input, output); break;
+    default: throw new Error(`unknown collective ${name}`);
+  }
+  for (let i = 0; i < warmup; i++) call();
+  world.barrier();
+  const t0 = MPI.wtime();
+  for (let i = 0; i < iterations; i++) call();
+  const mine = new Float64Array([((MPI.wtime() - t0) * 1e6) / iterations]);
+  return world.reduce(mine, MPI.SUM, 0)?.[0] / size;
+}
+
+// Ping-pong of a small structured value through sendObject/recvObject; one-way microseconds.
+function object(_bytes, iterations, warmup) {
+  let t0 = 0;
+  for (let i = 0; i < warmup + iterations; i++) {
+    if (i === warmup) {
+      world.barrier();
+      t0 = MPI.wtime();
+    }
+    if (rank === 0) {
+      world.sendObject(SMALL_VALUE, 1, 1);
+      world.recvObject(1, 1);
+    } else if (rank === 1) {
+      world.sendObject(world.recvObject(0, 1), 0, 1);
+    }
+  }
+  return ((MPI.wtime() - t0) * 1e6) / (2 * iterations);
+}
+
+// Ping-pong through `await isend` / `await irecv`: what a program awaiting each message pays; one-way microseconds.
+async function awaited(bytes, iterations, warmup) {
+  const buf = new Uint8Array(bytes).fill(1);
+  let t0 = 0;
+  for (let i = 0; i < warmup + iterations; i++) {
+    if (i === warmup) {
+      world.barrier();
+      t0 = MPI.wtime();
+    }
+    if (rank === 0) {
+      await world.isend(buf, 1, 1);
+      await world.irecv(buf, 1, 1);
+    } else if (rank === 1) {
+      await world.irecv(buf, 0, 1);
+      await world.isend(buf, 0, 1);
+    }
+  }
+  return ((MPI.wtime() - t0) * 1e6) / (2 * iterations);
+}
+
+// Each rank sends to itself and receives: the per-call path without a peer to wait for, whose instruction count
+// bench/instructions.mjs measures. Microseconds per send + recv pair.
+function self(bytes, iterations, warmup) {
+  const out = new Float64Array(bytes / 8).fill(1);
+  const back = new Float64Array(bytes / 8);
+  let t0 = 0;
+  for (let i = 0; i < warmup + iterations; i++) {
+    if (i === warmup) t0 = MPI.wtime();
+    world.send(out, rank, 1);
+    world.recv(back, rank, 1);
+  }
+  return ((MPI.wtime() - t0) * 1e6) / iterations;
+}
+
+const CASES = {
+  latency,
+  bw: bandwidth,
+  bibw: bidirectional,
+  bcast: (...args) => collective('bcast', ...args),
+  allreduce: (...args) => collective('allreduce', ...args),
+  gather: (...args) => collective('gather', ...args),
+  alltoall: (...args) => collective('alltoall', ...args),
+  object,
+  await: awaited,
+  self,
+};
+
+const [name, ...points] = process.argv.slice(2);
+const run = CASES[name];
+if (run === undefined || (size < 2 && name !== 'self')) {
+  if (rank === 0) console.error(`usage: mpirun -n 2 node bench/mpi4js.mjs ${Object.keys(CASES).join('|')} SIZE:ITER:WARMUP...`);
+  process.exitCode = 2;
+} else {
+  for (const point of points) {
+    const [bytes, iterations, warmup] = point.split(':').map(Number);
+    const value = await run(bytes, iterations, warmup);
+    if (rank === 0) console.log(`${name} ${bytes} ${value}`);
+  }
+}
