@@ -78,9 +78,10 @@ type Watcher = (request: Request<unknown>) => void;
  * (`postMessage`, `structuredClone` with `transfer`) copies them instead of detaching them from under MPI.
  */
 export class Request<T = unknown> implements PromiseLike<T> {
-  readonly #promise: Promise<T>;
-  #resolve!: (value: unknown) => void;
-  #reject!: (reason: unknown) => void;
+  // Made only when someone awaits the request, or when it fails (so that a failure nobody awaits is reported).
+  #promise: Promise<T> | null = null;
+  #resolve: ((value: unknown) => void) | null = null;
+  #reject: ((reason: unknown) => void) | null = null;
   #id: number; // the native id while the engine tracks it, else -1
   readonly #kind: number;
   #keep: unknown; // the buffers MPI reads or writes: held until completion, so that GC cannot free them
@@ -93,10 +94,6 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
   /** @internal Requests come from the nonblocking methods of `Comm`. */
   constructor(id: number, kind: number, keep: unknown, result: unknown) {
-    this.#promise = new Promise<T>((resolve, reject) => {
-      this.#resolve = resolve as (value: unknown) => void;
-      this.#reject = reject;
-    });
     this.#id = id;
     this.#kind = kind;
     this.#keep = keep;
@@ -135,15 +132,25 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
   then<R1 = T, R2 = never>(onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
-    return this.#promise.then(onfulfilled, onrejected);
+    return this.#settled().then(onfulfilled, onrejected);
   }
 
   catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
-    return this.#promise.then(undefined, onrejected);
+    return this.#settled().then(undefined, onrejected);
   }
 
   finally(onfinally?: (() => void) | null): Promise<T> {
-    return this.#promise.finally(onfinally);
+    return this.#settled().finally(onfinally);
+  }
+
+  // The promise of the request's outcome.
+  #settled(): Promise<T> {
+    if (this.#promise !== null) return this.#promise;
+    if (this.#done) return (this.#promise = Promise.resolve(this.#outcome as T));
+    return (this.#promise = new Promise<T>((resolve, reject) => {
+      this.#resolve = resolve as (value: unknown) => void;
+      this.#reject = reject;
+    }));
   }
 
   get [Symbol.toStringTag](): string {
@@ -157,8 +164,13 @@ export class Request<T = unknown> implements PromiseLike<T> {
       request.#outcome = outcome;
       request.#id = -1;
       request.#keep = undefined;
-      if (failed) request.#reject(outcome);
-      else request.#resolve(outcome);
+      if (request.#resolve !== null) {
+        if (failed) request.#reject!(outcome);
+        else request.#resolve(outcome);
+        request.#resolve = request.#reject = null;
+      } else if (failed) {
+        request.#promise = Promise.reject(outcome);
+      }
       const watchers = request.#watchers;
       request.#watchers = null;
       watchers?.forEach((watcher) => watcher(request));
@@ -210,7 +222,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
     };
     outcomeOf = (request) => {
       // Whoever asks takes over reporting a failure: the request's own promise must not also count as unhandled.
-      if (request.#failed) request.#promise.catch(() => undefined);
+      if (request.#failed) request.#promise?.catch(() => undefined);
       return { failed: request.#failed, outcome: request.#outcome };
     };
     unwatchAll = (requests, watcher) => {
@@ -248,7 +260,7 @@ let completions = new Float64Array(64 * FIELDS);
 native.setCompletionArray(completions);
 const pending: (Request<unknown> | undefined)[] = []; // by native id
 let pendingCount = 0;
-let activity = false; // a request started since the last poll
+let activity = false; // a request started or completed since next() last looked
 let lastActivity = 0;
 let idlePolls = 0; // event-loop polls since the last activity
 let backoff = FIRST_BACKOFF_MS;
@@ -292,9 +304,6 @@ function start<T>(id: number, kind: number, keep: unknown, result: unknown = und
       queueMicrotask(microtaskPoll);
     }
   } else {
-    lastActivity = performance.now();
-    idlePolls = 0;
-    backoff = FIRST_BACKOFF_MS;
     next();
   }
   return request;
@@ -328,12 +337,19 @@ function next(): void {
     if (immediate !== undefined) clearImmediate(immediate);
     if (timer !== undefined) clearTimeout(timer);
     immediate = timer = undefined;
+    activity = false;
     backoff = FIRST_BACKOFF_MS;
     return;
   }
+  const now = performance.now();
+  if (activity) {
+    activity = false;
+    lastActivity = now;
+    idlePolls = 0;
+    backoff = FIRST_BACKOFF_MS;
+  }
   if (immediate !== undefined) return;
-  if (policy === 'busy' ||
-    (policy === 'adaptive' && (idlePolls < HOT_POLLS || performance.now() - lastActivity < HOT_MS))) {
+  if (policy === 'busy' || (policy === 'adaptive' && (idlePolls < HOT_POLLS || now - lastActivity < HOT_MS))) {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     immediate = setImmediate(eventLoopPoll);
@@ -357,12 +373,7 @@ function poll(spinNanoseconds: number): void {
     failAll(error);
     return;
   }
-  if (count > 0 || activity) {
-    activity = false;
-    lastActivity = performance.now();
-    idlePolls = 0;
-    backoff = FIRST_BACKOFF_MS;
-  }
+  if (count > 0) activity = true;
   const records = completions;
   for (let i = 0; i < count; i++) {
     const base = i * FIELDS;
