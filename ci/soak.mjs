@@ -72,7 +72,7 @@ function ops(count) {
   }
 }
 
-async function run(s) {
+async function run(s, inFlight = Math.max(1, Math.round(10_000 * scale))) {
   const n = (x) => Math.max(1, Math.round(x * s));
   const times = {};
   const timed = async (name, work) => {
@@ -84,7 +84,7 @@ async function run(s) {
   };
   await timed('messages', () => messages(n(1_000_000)));
   await timed('values', () => values(n(100_000)));
-  await timed('requests', () => requests(n(10_000), Math.max(1, Math.round(10 * Math.min(s, 1)))));
+  await timed('requests', () => requests(inFlight, Math.max(1, Math.round(10 * Math.min(s, 1)))));
   await timed('communicators', () => communicators(n(10_000)));
   await timed('ops', () => ops(n(1_000)));
   return times;
@@ -95,7 +95,10 @@ function rssMiB() {
   return process.memoryUsage().rss / 2 ** 20;
 }
 
-await run(Math.min(0.02, scale));  // warm-up: code compiled, pools and MPI's own buffers at their working size
+// Warm-up: code compiled, and pools at their working size. It puts as many requests in flight as the run will:
+// MPI's request free lists and the addon's request table keep their high-water mark, which is not a leak (about
+// 20 MiB on Open MPI for 10 000 sends and 10 000 receives in flight, measured with a warm-up that did not).
+await run(Math.min(0.02, scale));
 world.barrier();
 const before = rssMiB();
 const times = await run(scale);
