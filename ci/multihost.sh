@@ -29,7 +29,8 @@
 #
 # Addons: build-<flavour>/Release/mpi4js.node (built if missing), or MPI4JS_ADDON_<FLAVOUR>=PATH.
 # Needs root (namespaces); installs iproute2 and util-linux with apt-get if `ip` or `unshare` is missing.
-# Removes everything it made, also when a test fails or it is interrupted. Last line: "N passed, N failed".
+# Removes everything it made, also when a test fails or it is interrupted (but the lock file that keeps two runs from
+# sharing the names and subnet: ${TMPDIR:-/tmp}/mpi4js-multihost.lock). Last line: "N passed, N failed".
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
