@@ -194,7 +194,8 @@ int TestActive() {
   int count = static_cast<int>(std::min(active.size(), capacity - written));
   if (count == 0) return MPI_SUCCESS;
   indices.resize(count);
-  statuses.resize(count);
+  // Zeroed for the same reason as in StartedRequest: MPICH leaves parts of a completed send's status unset.
+  statuses.assign(count, MPI_Status{});
   int outcount = 0;
   int rc = MPI_Testsome(count, active.data(), &outcount, indices.data(), statuses.data());
   if (rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) return rc;

@@ -110,6 +110,11 @@ export interface NativeAddon {
 }
 
 export const addonPath = findAddon();
+// UCX (MPICH's transport here, and Open MPI's on some clusters) installs malloc hooks of its own when its libraries
+// load, which is when the require below loads libmpi: in a process whose heap Node has long been using, that made
+// 3 starts in 46 segfault in V8 right after MPI_Init (MPICH 4.0.2 + UCX 1.13, 2 ranks; none in 85 starts with the
+// hooks off). A setting of the user's own wins.
+process.env.UCX_MEM_MALLOC_HOOKS ??= 'no';
 // A copy of the addon's exports: V8 keeps the object an addon fills (80 properties set from C++) in dictionary mode,
 // where every `native.send` on the hot path is a hash lookup; the copy has fast properties that optimized code loads
 // directly.
