@@ -33,7 +33,10 @@ fi
 node - "$logs" "$status" <<'JS'
 const fs = require('node:fs');
 const [dir, status] = process.argv.slice(2);
-const runtime = /\/(libc|libstdc\+\+|libgcc_s|ld-linux[^/]*|vgpreload[^/]*)\.so|\(in \/usr\/libexec\/valgrind/;
+// Frames of the C/C++ runtime and of valgrind's allocator wrappers: an error there belongs to whoever called them.
+const runtime = new RegExp(String.raw`/(libc|libstdc\+\+|libgcc_s|ld-linux[^/]*|vgpreload[^/]*)\.so|` +
+  String.raw`\(in /usr/libexec/valgrind|: (malloc|calloc|realloc|free|strdup|strndup|v?asprintf|__vasprintf\w*|` +
+  String.raw`mem(cpy|move|set|cmp)|str(len|cpy|cmp|ncmp|chr)|operator (new|delete)(\[\])?)[ (]`);
 const ours = [];
 const others = new Map();
 let files = 0;
