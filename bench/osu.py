@@ -123,8 +123,10 @@ if name not in CASES or size < 2:
     if rank == 0:
         print(f"usage: mpirun -n 2 python3 bench/osu.py {'|'.join(CASES)} SIZE:ITER:WARMUP...", file=sys.stderr)
     sys.exit(2)
-for point in sys.argv[2:]:
-    nbytes, iterations, warmup = (int(x) for x in point.split(':'))
+points = [tuple(int(x) for x in point.split(':')) for point in sys.argv[2:]]
+if points:
+    CASES[name](*points[0])  # the first size once untimed, as bench/mpi4js.mjs does
+for nbytes, iterations, warmup in points:
     value = CASES[name](nbytes, iterations, warmup)
     if rank == 0:
         print(f'{name} {nbytes} {value}', flush=True)

@@ -10,10 +10,10 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PANELS = [
-  { case: 'latency', title: 'ping-pong latency (one way)', ylabel: 'microseconds', logy: true },
-  { case: 'bw', title: 'bandwidth (window of 64 isends)', ylabel: 'MB/s', logy: false },
-  { case: 'bibw', title: 'bidirectional bandwidth', ylabel: 'MB/s', logy: false },
-  { case: 'allreduce', title: 'allreduce (doubles, SUM)', ylabel: 'microseconds per call', logy: true },
+  { case: 'latency', title: 'ping-pong latency (one way)', ylabel: 'microseconds' },
+  { case: 'bw', title: 'bandwidth (window of 64 isends)', ylabel: 'MB/s' },
+  { case: 'bibw', title: 'bidirectional bandwidth', ylabel: 'MB/s' },
+  { case: 'allreduce', title: 'allreduce (doubles, SUM)', ylabel: 'microseconds per call' },
 ];
 const STYLE = { mpi4js: 'lc rgb "#d62728" pt 7', c: 'lc rgb "#1f77b4" pt 5', mpi4py: 'lc rgb "#2ca02c" pt 9' };
 
@@ -23,14 +23,15 @@ export function plot(results, file) {
   if (panels.length === 0) return { ok: false, why: 'no latency, bandwidth or allreduce case was run' };
   const impls = Object.keys(results.implementations);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mpi4js-plot-'));
-  const quote = (s) => `"${String(s).replace(/["\\]/g, '')}"`;
+  const clean = (s) => String(s).replace(/["\\]/g, '');
+  const quote = (s) => `"${clean(s)}"`;
   const script = [
     `set terminal pngcairo size 1400,${panels.length > 2 ? 1000 : 520} font "DejaVu Sans,11"`,
     `set output ${quote(path.resolve(file))}`,
-    `set multiplot layout ${panels.length > 2 ? 2 : 1},2 title ${quote(
-      `mpi4js vs C vs mpi4py, ${results.library}, ${results.ranks} ranks: ${results.machine.cpu}, ` +
-      `${results.machine.cores} cores, ${results.machine.kernel}, Node ${results.machine.node} ` +
-      `(${results.date.slice(0, 10)}, medians of ${results.rounds} rounds)`)} font ",12"`,
+    `set multiplot layout ${panels.length > 2 ? 2 : 1},2 title "${clean(
+      `mpi4js vs C vs mpi4py: ${results.library}, ${results.ranks} ranks, medians of ${results.rounds} rounds ` +
+      `(${results.date.slice(0, 10)})`)}\\n${clean(`${results.machine.cpu}, ${results.machine.cores} cores, ` +
+      `${results.machine.kernel}, Node ${results.machine.node}`)}" font ",12"`,
     'set logscale x 2', 'set format x "%.0b%B"', 'set xlabel "message size (bytes; per rank for allreduce)"',
     'set grid', 'set key top left', 'set pointsize 0.9',
   ];
@@ -44,8 +45,8 @@ export function plot(results, file) {
       lines.push(`${quote(data)} using 1:2 with linespoints ${STYLE[impl] ?? ''} lw 2 title ${quote(results.implementations[impl])}`);
     }
     script.push(`set title ${quote(panel.title)}`, `set ylabel ${quote(panel.ylabel)}`,
-      panel.logy ? 'set logscale y 10' : 'unset logscale y', panel.logy ? 'set format y "%g"' : 'set format y "%.0f"',
-      `set key ${panel.logy ? 'top left' : 'bottom right'}`, `plot ${lines.join(', ')}`);
+      'set logscale y 10', 'set format y "%g"', `set key ${panel.case.endsWith('bw') ? 'bottom right' : 'top left'}`,
+      `plot ${lines.join(', ')}`);
   }
   script.push('unset multiplot');
   const gnuplot = spawnSync('gnuplot', [], { input: script.join('\n') + '\n', encoding: 'utf8' });

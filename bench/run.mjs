@@ -24,7 +24,7 @@ const MiB = 1024 * KiB;
 // ---- What is measured, and how long ------------------------------------------------------------------------------
 
 const LATENCY_SIZES = [8, 64, 512, KiB, 4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, MiB, 4 * MiB, 16 * MiB];
-const BANDWIDTH_SIZES = [8, KiB, 16 * KiB, 64 * KiB, 256 * KiB, MiB, 4 * MiB, 16 * MiB];
+const BANDWIDTH_SIZES = [8, KiB, 16 * KiB, 64 * KiB, 256 * KiB, MiB, 4 * MiB];
 const COLLECTIVE_SIZES = [8, 64, KiB, 16 * KiB, 128 * KiB, MiB, 8 * MiB];
 const QUICK_SIZES = {
   latency: [8, KiB, 64 * KiB, MiB], bandwidth: [KiB, MiB], collective: [8, 64 * KiB, 8 * MiB],
@@ -34,8 +34,8 @@ const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, Math.floor(x)));
 // Each case: its sizes, the iterations at a size (the same for every implementation), its unit.
 const CASES = {
   latency: { sizes: 'latency', iterations: (b) => clamp(2 ** 28 / b, 10, 20000), unit: 'us' },
-  bw: { sizes: 'bandwidth', iterations: (b) => clamp(2 ** 31 / (64 * b), 3, 1000), unit: 'MB/s' },
-  bibw: { sizes: 'bandwidth', iterations: (b) => clamp(2 ** 31 / (64 * b), 3, 1000), unit: 'MB/s' },
+  bw: { sizes: 'bandwidth', iterations: (b) => clamp(2 ** 29 / (64 * b), 3, 1000), unit: 'MB/s' },
+  bibw: { sizes: 'bandwidth', iterations: (b) => clamp(2 ** 29 / (64 * b), 3, 1000), unit: 'MB/s' },
   bcast: { sizes: 'collective', iterations: (b) => clamp(2 ** 27 / b, 20, 10000), unit: 'us' },
   allreduce: { sizes: 'collective', iterations: (b) => clamp(2 ** 27 / b, 20, 10000), unit: 'us' },
   gather: { sizes: 'collective', iterations: (b) => clamp(2 ** 27 / b, 20, 10000), unit: 'us' },
@@ -325,7 +325,8 @@ if (python.python) commands.mpi4py = [python.python, path.join(root, 'bench', 'o
 const impls = Object.keys(commands);
 const info = run(process.execPath, ['--input-type=module', '-e',
   "import * as MPI from 'mpi4js'; console.log(MPI.libraryVersion().split('\\n')[0].trim())"], { env });
-const library = info.stdout.trim() || toolchain.family;
+// "Open MPI v4.1.4" or "MPICH Version: 4.0.2", without the build details that follow.
+const library = info.stdout.trim().split(',')[0].replace(/\s+/g, ' ') || toolchain.family;
 const setup = { toolchain, options, env, commands, library };
 
 console.log(`bench: ${library}; ${options.ranks} ranks; ${options.rounds} round(s)${options.quick ? ', quick' : ''}`);
