@@ -5,7 +5,7 @@ import {
 import * as buffers from './collectives';
 import { native } from './native';
 import * as objects from './object-collectives';
-import type { ValueOp } from './object-collectives';
+import type { ValueOp, Widen } from './object-collectives';
 import { Op, SUM } from './op';
 import { Status, checkStatus, lastStatus } from './status';
 import { pack, unpack } from './values';
@@ -238,41 +238,41 @@ export class Comm {
   // ---- Collectives, values: any structured-cloneable value, on a hidden duplicate of this communicator ----------
 
   /** The root's `value`, on every rank. */
-  bcastObject<T>(value: T, root = 0): T {
-    return objects.bcastObject(this, value, root);
+  bcastObject<T>(value: T, root = 0): Widen<T> {
+    return objects.bcastObject(this, value, root) as Widen<T>;
   }
 
   /** The value of every rank, in rank order, at `root`; null elsewhere. */
-  gatherObject<T>(value: T, root = 0): T[] | null {
-    return objects.gatherObject(this, value, root);
+  gatherObject<T>(value: T, root = 0): Widen<T>[] | null {
+    return objects.gatherObject(this, value, root) as Widen<T>[] | null;
   }
 
   /** The value of every rank, in rank order, on every rank. */
-  allgatherObject<T>(value: T): T[] {
-    return objects.allgatherObject(this, value);
+  allgatherObject<T>(value: T): Widen<T>[] {
+    return objects.allgatherObject(this, value) as Widen<T>[];
   }
 
   /** `values[r]` of the root (one value per rank, read at the root only) on rank r. */
-  scatterObject<T>(values: T[] | null, root = 0): T {
-    return objects.scatterObject(this, values, root);
+  scatterObject<T>(values: T[] | null, root = 0): Widen<T> {
+    return objects.scatterObject(this, values, root) as Widen<T>;
   }
 
   /** Sends `values[r]` to rank r; returns the value from each rank, in rank order. */
-  alltoallObject<T>(values: T[]): T[] {
-    return objects.alltoallObject(this, values);
+  alltoallObject<T>(values: T[]): Widen<T>[] {
+    return objects.alltoallObject(this, values) as Widen<T>[];
   }
 
   /**
    * The values of all ranks combined in rank order, `op(...op(op(v0, v1), v2)..., vN-1)`, at `root`; null elsewhere.
    * Built-in ops combine numbers and BigInts (logical ops booleans too); `op` may be any function `(a, b) => c`.
    */
-  reduceObject<T>(value: T, op: ValueOp<T> = SUM, root = 0): T | null {
-    return objects.reduceObject(this, value, op, root);
+  reduceObject<T>(value: T, op: ValueOp<Widen<T>> = SUM, root = 0): Widen<T> | null {
+    return objects.reduceObject(this, value as Widen<T>, op, root);
   }
 
   /** The values of all ranks combined in rank order with `op`, on every rank. */
-  allreduceObject<T>(value: T, op: ValueOp<T> = SUM): T {
-    return objects.allreduceObject(this, value, op);
+  allreduceObject<T>(value: T, op: ValueOp<Widen<T>> = SUM): Widen<T> {
+    return objects.allreduceObject(this, value as Widen<T>, op);
   }
 
   // ---- Nonblocking point-to-point ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ export type { ElementClass } from './status';
 export { Comm, COMM_WORLD, COMM_SELF } from './comm';
 export { CartComm, computeDims } from './topology';
 export { Op, SUM, PROD, MIN, MAX, LAND, LOR, LXOR, BAND, BOR, BXOR } from './op';
-export type { ValueOp } from './object-collectives';
+export type { ValueOp, Widen } from './object-collectives';
 export { Request, waitAll, waitAny, setProgressPolicy } from './request';
 export type { ProgressPolicy } from './request';
 export {

@@ -12,6 +12,13 @@ import { pack, unpack } from './values';
 /** A reduction of values: a built-in or user Op, or any function combining two values into one. */
 export type ValueOp<T> = Op | ((a: T, b: T) => T);
 
+/**
+ * The type a value collective gives back for an argument of type T: T itself, but a literal widened to its primitive
+ * (`bcastObject(0)` is a `number`: the value that comes back is the root's or a reduction's, not the argument).
+ */
+export type Widen<T> = T extends number ? number : T extends bigint ? bigint : T extends string ? string
+  : T extends boolean ? boolean : T;
+
 function packed(value: unknown, name: string): Buffer {
   const bytes = pack(value, name);
   if (bytes.length > INT_MAX) {

@@ -135,10 +135,12 @@ export class Request<T = unknown> implements PromiseLike<T> {
     return this.#settled().then(onfulfilled, onrejected);
   }
 
+  /** As `Promise.prototype.catch`: handles the request's failure (an MpiError). */
   catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
     return this.#settled().then(undefined, onrejected);
   }
 
+  /** As `Promise.prototype.finally`: runs once the request has completed or failed. */
   finally(onfinally?: (() => void) | null): Promise<T> {
     return this.#settled().finally(onfinally);
   }
@@ -153,6 +155,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
     }));
   }
 
+  /** `'Request'`, for `Object.prototype.toString`. */
   get [Symbol.toStringTag](): string {
     return 'Request';
   }
