@@ -29,7 +29,7 @@ export function plot(results, file) {
     `set terminal pngcairo size 1400,${panels.length > 2 ? 1000 : 520} font "DejaVu Sans,11"`,
     `set output ${quote(path.resolve(file))}`,
     `set multiplot layout ${panels.length > 2 ? 2 : 1},2 title "${clean(
-      `mpi4js vs C vs mpi4py: ${results.library}, ${results.ranks} ranks, medians of ${results.rounds} rounds ` +
+      `${impls.map((impl) => (impl === 'c' ? 'C' : impl)).join(' vs ')}: ${results.library}, ${results.ranks} ranks, medians of ${results.rounds} rounds ` +
       `(${results.date.slice(0, 10)})`)}\\n${clean(`${results.machine.cpu}, ${results.machine.cores} cores, ` +
       `${results.machine.kernel}, Node ${results.machine.node}`)}" font ",12"`,
     'set logscale x 2', 'set format x "%.0b%B"', 'set xlabel "message size (bytes; per rank for allreduce)"',
