@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <new>
+#include <sched.h>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -322,6 +323,9 @@ Napi::Value Progress(const Napi::CallbackInfo& info) {
     }
     if (written > 0 || spin <= 0 || std::chrono::steady_clock::now() >= deadline) break;
   }
+  // Nothing to do: give the core away for a moment. On a machine with more ranks (or other work) than cores, the
+  // peer whose message this rank waits for may be the very process waiting for this core.
+  if (written == 0 && spin <= 0) sched_yield();
   Napi::Number count = Napi::Number::New(env, static_cast<double>(written));
   // A user op's function threw while MPI_Testsome ran a nonblocking reduction: which one cannot be told, so the
   // TypeScript layer fails every reduction with a user op that was in flight.

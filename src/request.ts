@@ -11,7 +11,10 @@
 //   - while requests are pending, every turn of the event loop polls once (setImmediate) until HOT_MS and
 //     HOT_POLLS turns have passed without a request starting or completing;
 //   - then timers poll, 1 ms apart at first, twice as far apart each time up to MAX_BACKOFF_MS, so that a rank
-//     waiting seconds for a message uses next to no CPU;
+//     waiting seconds for a message uses next to no CPU.
+// HOT_MS is well above MAX_BACKOFF_MS: a sleeping peer notices this rank's message within MAX_BACKOFF_MS, and its
+// reply must find this rank still polling every turn. With a shorter hot time, two ranks that once fell asleep
+// (a GC pause, a busy machine) would keep catching each other asleep, every exchange costing a backoff.
 //   - with nothing pending, the engine holds no timer and no immediate: a pending request keeps the process alive,
 //     as any Node I/O in flight does, and nothing else does.
 import { markAsUntransferable } from 'node:worker_threads';
@@ -24,20 +27,20 @@ import { pack, unpack } from './values';
 /**
  * How the engine polls pending requests:
  * - `'adaptive'` (the default): spins for a few microseconds when a request starts, polls every event-loop turn
- *   for 2 ms after the last activity, then backs off to timers up to 8 ms apart. Low latency for busy exchanges,
+ *   for 10 ms after the last activity, then backs off to timers up to 4 ms apart. Low latency for busy exchanges,
  *   little CPU while waiting long.
  * - `'busy'`: spins and polls every event-loop turn for as long as anything is pending. The lowest latency, at the
  *   cost of a full core while waiting.
- * - `'lazy'`: timers only, 1 ms apart at first, backing off up to 32 ms. The least CPU, at least a millisecond of
+ * - `'lazy'`: timers only, 1 ms apart at first, backing off up to 16 ms. The least CPU, at least a millisecond of
  *   latency per request.
  */
 export type ProgressPolicy = 'adaptive' | 'busy' | 'lazy';
 
 const SPIN_NS = 20_000;
-const HOT_MS = 2;
-const HOT_POLLS = 100; // and at least this many turns: on a loaded machine 2 ms may pass without this rank running
+const HOT_MS = 10;
+const HOT_POLLS = 100; // and at least this many turns: on a loaded machine 10 ms may pass without this rank running
 const FIRST_BACKOFF_MS = 1;
-const MAX_BACKOFF_MS = { adaptive: 8, busy: 8, lazy: 32 };
+const MAX_BACKOFF_MS = { adaptive: 4, busy: 4, lazy: 16 };
 const MICROTASK_POLLS_PER_TURN = 256;
 
 // What a request resolves with, and what it is. The low bits say what it yields.
