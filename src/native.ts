@@ -110,11 +110,14 @@ export interface NativeAddon {
 }
 
 export const addonPath = findAddon();
-// UCX (MPICH's transport here, and Open MPI's on some clusters) installs malloc hooks of its own when its libraries
-// load, which is when the require below loads libmpi: in a process whose heap Node has long been using, that made
-// 3 starts in 46 segfault in V8 right after MPI_Init (MPICH 4.0.2 + UCX 1.13, 2 ranks; none in 85 starts with the
-// hooks off). A setting of the user's own wins.
+// UCX (MPICH's transport here, and Open MPI's on some clusters) hooks malloc, mmap, munmap and brk when its libraries
+// load, which is when the require below loads libmpi, into a process whose heap and threads Node has long been using.
+// That made MPICH starts segfault inside V8 now and then (3 in 46 with all hooks on; still 2 in ~300 starts of one CI
+// run with only the malloc hooks off, always on a brk-heap address). With memory events off, UCX installs no hooks;
+// the cost is that it cannot cache memory registrations (RDMA networks), which shared memory and TCP do not use.
+// A setting of the user's own wins.
 process.env.UCX_MEM_MALLOC_HOOKS ??= 'no';
+process.env.UCX_MEM_EVENTS ??= 'no';
 // A copy of the addon's exports: V8 keeps the object an addon fills (80 properties set from C++) in dictionary mode,
 // where every `native.send` on the hot path is a hash lookup; the copy has fast properties that optimized code loads
 // directly.
