@@ -18,7 +18,8 @@ export class MpiError extends Error {
 }
 native.setErrorClass(MpiError);
 
-function describe(value: unknown): string {
+/** A short description of a bad argument for an error message: its class, its value, or a quoted string. */
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') {
     try {

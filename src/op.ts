@@ -1,5 +1,6 @@
 // Reduction operations: MPI's ten built-in ops and user ops written in JS, for the buffer collectives (where MPI
 // applies them) and the value collectives (where they combine JS values).
+import { describe as describeArgument } from './errors';
 import { native } from './native';
 
 // The kinds of elements MPI's table of ops and datatypes is written in (MPI-3.1 §5.9.2). A Buffer, a
@@ -23,16 +24,9 @@ function kindOf(buf: ArrayBufferView): number {
   return buf instanceof Float32Array || buf instanceof Float64Array ? FLOAT : INTEGER;
 }
 
+// As errors.ts describes an argument, but a string is "a string": these messages speak of kinds of values.
 function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') {
-    try {
-      return String((value as object).constructor?.name ?? 'object');
-    } catch {
-      return 'object';  // a Proxy may throw when merely asked its constructor: the argument's message must not
-    }
-  }
-  return typeof value === 'bigint' ? `${value}n` : typeof value === 'string' ? 'a string' : String(value);
+  return typeof value === 'string' ? 'a string' : describeArgument(value);
 }
 
 type Combine = (a: any, b: any) => unknown;

@@ -47,6 +47,21 @@ export function getElement(buf, i) {
   return Number(buf[i]);
 }
 
+/** A buffer of class `cls` holding `values`. */
+export function bufferOf(cls, values) {
+  const buf = cls.make(values.length);
+  values.forEach((v, i) => setElement(buf, i, v));
+  return buf;
+}
+
+/** What an element of `cls` holds after MPI's integer arithmetic (wrapping, also for Uint8ClampedArray). */
+export function stored(cls, x) {
+  const Class = [Uint8ClampedArray, Buffer, DataView].includes(cls.ctor) ? Uint8Array : cls.ctor;
+  const one = new Class(1);
+  one[0] = cls.isBig ? BigInt(x) : x;
+  return Number(one[0]);
+}
+
 /** The elements of a buffer as plain numbers. */
 export function toNumbers(buf) {
   return Array.from({ length: elementCount(buf) }, (_, i) => getElement(buf, i));

@@ -2,26 +2,14 @@
 // exchanged), `out` and in place, on COMM_WORLD and on split communicators, and every argument check. Each expected
 // value is computed here from the rank-dependent pattern, never read back from the library. Runs at any world size.
 import { expect } from 'chai';
-import { BUFFER_CLASSES, MPI, elementCount, fill, pattern, setElement, toNumbers, world } from '../support.mjs';
+import {
+  BUFFER_CLASSES, MPI, bufferOf, elementCount, fill, pattern, stored, toNumbers, world,
+} from '../support.mjs';
 
 const { rank, size } = world;
 const roots = [...new Set([0, size - 1, 1 % size])];
 const ranks = Array.from({ length: size }, (_, r) => r);
 
-/** A buffer of class `cls` holding `values`. */
-function bufferOf(cls, values) {
-  const buf = cls.make(values.length);
-  values.forEach((v, i) => setElement(buf, i, v));
-  return buf;
-}
-
-/** What an element of `cls` holds after MPI's integer arithmetic (wrapping, also for Uint8ClampedArray). */
-function stored(cls, x) {
-  const Class = [Uint8ClampedArray, Buffer, DataView].includes(cls.ctor) ? Uint8Array : cls.ctor;
-  const one = new Class(1);
-  one[0] = cls.isBig ? BigInt(x) : x;
-  return Number(one[0]);
-}
 
 /** The elementwise sum of pattern(r, n, seed) over the ranks `from`, as `cls` stores it. */
 function sumOf(cls, from, n, seed = 0) {

@@ -2,25 +2,12 @@
 // it does not; user ops written in JS on every collective that takes an op, with views of the right class that are
 // detached after the call, order kept for non-commutative ops, and exceptions rethrown on the rank that ran them.
 import { expect } from 'chai';
-import { BUFFER_CLASSES, MPI, setElement, toNumbers, world } from '../support.mjs';
+import { BUFFER_CLASSES, MPI, bufferOf, stored, toNumbers, world } from '../support.mjs';
 
 const { rank, size } = world;
 const ranks = Array.from({ length: size }, (_, r) => r);
 const FLOATS = [Float32Array, Float64Array];
 
-function bufferOf(cls, values) {
-  const buf = cls.make(values.length);
-  values.forEach((v, i) => setElement(buf, i, v));
-  return buf;
-}
-
-/** What an element of `cls` holds after MPI's integer arithmetic (wrapping, also for Uint8ClampedArray). */
-function stored(cls, x) {
-  const Class = [Uint8ClampedArray, Buffer, DataView].includes(cls.ctor) ? Uint8Array : cls.ctor;
-  const one = new Class(1);
-  one[0] = cls.isBig ? BigInt(x) : x;
-  return Number(one[0]);
-}
 
 // Per op: the operands of rank r (element i), and how two of them combine, on plain numbers.
 const N = 6;
