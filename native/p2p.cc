@@ -11,45 +11,24 @@ namespace {
 
 using SendFunction = int (*)(const void*, int, MPI_Datatype, int, int, MPI_Comm);
 
-// send and recv are the hottest entries of all: they read their four arguments with one napi_get_cb_info into an
-// array on the stack, without the Napi::CallbackInfo wrapper and its per-call bookkeeping.
-constexpr size_t kP2PArgs = 4;
-
 // send(comm, buf, dest, tag) and ssend(...): the same arguments, a different MPI call.
 template <SendFunction mpiSend>
 napi_value Send(napi_env env, napi_callback_info info) {
-  size_t argc = kP2PArgs;
-  napi_value args[kP2PArgs];
-  MPI_Comm comm;
-  BufferView buf;
-  int dest, tag;
-  CountedType counted;
-  if (napi_get_cb_info(env, info, &argc, args, nullptr, nullptr) != napi_ok) return nullptr;
-  if (!GetComm(Napi::Value(env, args[0]), &comm) || !GetBufferView(Napi::Value(env, args[1]), "buf", &buf) ||
-      !ToInt(Napi::Value(env, args[2]), "dest", &dest) || !ToInt(Napi::Value(env, args[3]), "tag", &tag) ||
-      !counted.Set(env, buf.elements, buf.type)) {
-    return nullptr;
+  Message m;
+  if (ReadMessage(env, info, "dest", &m)) {
+    Check(env, mpiSend(m.buf.data, m.counted.count, m.counted.type, m.peer, m.tag, m.comm));
   }
-  Check(env, mpiSend(buf.data, counted.count, counted.type, dest, tag, comm));
   return nullptr;
 }
 
 // recv(comm, buf, source, tag): the status goes to the shared status array.
 napi_value Recv(napi_env env, napi_callback_info info) {
-  size_t argc = kP2PArgs;
-  napi_value args[kP2PArgs];
-  MPI_Comm comm;
-  BufferView buf;
-  int source, tag;
-  CountedType counted;
+  Message m;
   MPI_Status status;
-  if (napi_get_cb_info(env, info, &argc, args, nullptr, nullptr) != napi_ok) return nullptr;
-  if (!GetComm(Napi::Value(env, args[0]), &comm) || !GetBufferView(Napi::Value(env, args[1]), "buf", &buf) ||
-      !ToInt(Napi::Value(env, args[2]), "source", &source) || !ToInt(Napi::Value(env, args[3]), "tag", &tag) ||
-      !counted.Set(env, buf.elements, buf.type)) {
-    return nullptr;
+  if (ReadMessage(env, info, "source", &m) &&
+      Check(env, MPI_Recv(m.buf.data, m.counted.count, m.counted.type, m.peer, m.tag, m.comm, &status))) {
+    StoreStatus(status);
   }
-  if (Check(env, MPI_Recv(buf.data, counted.count, counted.type, source, tag, comm, &status))) StoreStatus(status);
   return nullptr;
 }
 

@@ -17,6 +17,7 @@
 #include "datatype.h"
 #include "environment.h"
 #include "op.h"
+#include "p2p.h"
 #include "status.h"
 
 namespace mpi4js {
@@ -244,32 +245,20 @@ bool GetId(const Napi::Value& value, int* id) {
 }
 
 // isend(comm, buf, dest, tag) -> id or kCompletedAtStart
-Napi::Value Isend(const Napi::CallbackInfo& info) {
-  MPI_Comm comm;
-  BufferView buf;
-  int dest, tag;
-  CountedType counted;
+napi_value Isend(napi_env env, napi_callback_info info) {
+  Message m;
   MPI_Request request;
-  if (!GetComm(info[0], &comm) || !GetBufferView(info[1], "buf", &buf) || !ToInt(info[2], "dest", &dest) ||
-      !ToInt(info[3], "tag", &tag) || !counted.Set(info.Env(), buf.elements, buf.type)) {
-    return Napi::Value();
-  }
-  int rc = MPI_Isend(buf.data, counted.count, counted.type, dest, tag, comm, &request);
-  return StartedRequest(info.Env(), rc, request, true);
+  if (!ReadMessage(env, info, "dest", &m)) return nullptr;
+  int rc = MPI_Isend(m.buf.data, m.counted.count, m.counted.type, m.peer, m.tag, m.comm, &request);
+  return StartedRequest(env, rc, request, true);
 }
 
 // irecv(comm, buf, source, tag) -> id or kCompletedAtStart
-Napi::Value Irecv(const Napi::CallbackInfo& info) {
-  MPI_Comm comm;
-  BufferView buf;
-  int source, tag;
-  CountedType counted;
+napi_value Irecv(napi_env env, napi_callback_info info) {
+  Message m;
   MPI_Request request;
-  if (!GetComm(info[0], &comm) || !GetBufferView(info[1], "buf", &buf) || !ToInt(info[2], "source", &source) ||
-      !ToInt(info[3], "tag", &tag) || !counted.Set(info.Env(), buf.elements, buf.type)) {
-    return Napi::Value();
-  }
-  if (source == MPI_PROC_NULL) {
+  if (!ReadMessage(env, info, "source", &m)) return nullptr;
+  if (m.peer == MPI_PROC_NULL) {
     // Complete at once with the status MPI defines for it, which MPICH 4.0's MPI_Test does not fill in.
     MPI_Status status;
     status.MPI_SOURCE = MPI_PROC_NULL;
@@ -278,10 +267,10 @@ Napi::Value Irecv(const Napi::CallbackInfo& info) {
     MPI_Status_set_elements(&status, MPI_BYTE, 0);
     MPI_Status_set_cancelled(&status, 0);
     StoreStatus(status);
-    return Napi::Number::New(info.Env(), kCompletedAtStart);
+    return Napi::Number::New(env, kCompletedAtStart);
   }
-  int rc = MPI_Irecv(buf.data, counted.count, counted.type, source, tag, comm, &request);
-  return StartedRequest(info.Env(), rc, request, true);
+  int rc = MPI_Irecv(m.buf.data, m.counted.count, m.counted.type, m.peer, m.tag, m.comm, &request);
+  return StartedRequest(env, rc, request, true);
 }
 
 // irecvBytes(comm, source, tag) -> id: a receive of one whole message of any size, matched by the next polls.
