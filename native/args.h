@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <climits>
+#include <cmath>
 
 #include "errors.h"
 
@@ -12,16 +13,20 @@ namespace mpi4js {
 
 // Exactly an int32: napi_get_value_int32 alone would read 0.5, NaN and Infinity as 0 and wrap 2^32 to 0, so a
 // communicator whose handle was overwritten with NaN would silently become COMM_WORLD.
-inline bool ToInt(const Napi::Value& value, const char* name, int* out) {
-  double number = 0;
-  if (napi_get_value_double(value.Env(), value, &number) == napi_ok && number >= INT_MIN && number <= INT_MAX &&
-      number == static_cast<double>(static_cast<int>(number))) {
+inline bool ToInt(napi_env env, double number, const char* name, int* out) {
+  if (number >= INT_MIN && number <= INT_MAX && number == static_cast<double>(static_cast<int>(number))) {
     *out = static_cast<int>(number);
     return true;
   }
   std::string message = std::string(name) + " must be an integer from -2^31 to 2^31-1";
-  ThrowTypeError(value.Env(), message.c_str());
+  ThrowTypeError(env, message.c_str());
   return false;
+}
+
+inline bool ToInt(const Napi::Value& value, const char* name, int* out) {
+  double number = NAN;  // a non-number fails the range test below
+  napi_get_value_double(value.Env(), value, &number);
+  return ToInt(value.Env(), number, name, out);
 }
 
 inline bool ToBool(const Napi::Value& value, bool* out) {

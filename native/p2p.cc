@@ -7,11 +7,37 @@
 #include "status.h"
 
 namespace mpi4js {
+
 namespace {
+const double kUnsetEnvelope[kEnvelopeFields] = {NAN, NAN, NAN};
+Napi::Reference<Napi::Float64Array> envelopeRef;
+}  // namespace
+
+const double* envelope = kUnsetEnvelope;
+
+void ResetEnvelope() {
+  envelope = kUnsetEnvelope;
+  envelopeRef.Reset();
+}
+
+namespace {
+
+// setEnvelopeArray(Float64Array(kEnvelopeFields)): where the TS layer writes (comm, peer, tag) before each
+// send, ssend, recv, isend and irecv.
+Napi::Value SetEnvelopeArray(const Napi::CallbackInfo& info) {
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      info[0].As<Napi::Float64Array>().ElementLength() < kEnvelopeFields) {
+    ThrowTypeError(info.Env(), "envelope must be a Float64Array of 3 elements");
+    return Napi::Value();
+  }
+  envelopeRef = Napi::Persistent(info[0].As<Napi::Float64Array>());
+  envelope = envelopeRef.Value().Data();
+  return Napi::Value();
+}
 
 using SendFunction = int (*)(const void*, int, MPI_Datatype, int, int, MPI_Comm);
 
-// send(comm, buf, dest, tag) and ssend(...): the same arguments, a different MPI call.
+// send(buf), envelope (comm, dest, tag); and ssend: the same arguments, a different MPI call.
 template <SendFunction mpiSend>
 napi_value Send(napi_env env, napi_callback_info info) {
   Message m;
@@ -21,7 +47,7 @@ napi_value Send(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// recv(comm, buf, source, tag): the status goes to the shared status array.
+// recv(buf), envelope (comm, source, tag): the status goes to the shared status array.
 napi_value Recv(napi_env env, napi_callback_info info) {
   Message m;
   MPI_Status status;
@@ -78,18 +104,22 @@ Napi::Value Iprobe(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), flag != 0);
 }
 
-// recvBytes(comm, source, tag) -> Buffer holding a whole message of any size. The matched probe takes the message
-// out of the queue at probe time, so a concurrent ANY_SOURCE receive can never take its payload.
+// recvBytes(comm, source, tag, scratch) -> the message's size when it fitted into `scratch` and was received there,
+// else a new Buffer holding it, whatever its size. The matched probe takes the message out of the queue at probe
+// time, so a concurrent ANY_SOURCE receive can never take its payload. The scratch buffer spares small values an
+// allocation per message.
 Napi::Value RecvBytes(const Napi::CallbackInfo& info) {
   MPI_Comm comm;
   int source, tag;
+  BufferView scratch;
   MPI_Message message;
   MPI_Status status;
   if (!GetComm(info[0], &comm) || !ToInt(info[1], "source", &source) || !ToInt(info[2], "tag", &tag) ||
+      !GetBufferView(info[3], "scratch", &scratch) ||
       !Check(info.Env(), MPI_Mprobe(source, tag, comm, &message, &status))) {
     return Napi::Value();
   }
-  return ReceiveMatched(info.Env(), &message, status);
+  return ReceiveMatched(info.Env(), &message, status, &scratch);
 }
 
 // sendrecvBytes(comm, payload, dest, sendtag, source, recvtag) -> Buffer: the value path's sendrecv. The send is
@@ -109,7 +139,7 @@ Napi::Value SendrecvBytes(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   int rc = MPI_Mprobe(source, recvtag, comm, &message, &status);
-  Napi::Value received = rc == MPI_SUCCESS ? ReceiveMatched(info.Env(), &message, status) : Napi::Value();
+  Napi::Value received = rc == MPI_SUCCESS ? ReceiveMatched(info.Env(), &message, status, nullptr) : Napi::Value();
   MPI_Status sendStatus;
   int sendRc = MPI_Wait(&request, &sendStatus);
   if (!Check(info.Env(), rc) || received.IsEmpty() || !Check(info.Env(), sendRc)) return Napi::Value();
@@ -118,23 +148,36 @@ Napi::Value SendrecvBytes(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-Napi::Value ReceiveMatched(Napi::Env env, MPI_Message* message, const MPI_Status& probed) {
+Napi::Value ReceiveMatched(Napi::Env env, MPI_Message* message, const MPI_Status& probed, const BufferView* scratch) {
   MPI_Count bytes = 0;
   MPI_Get_elements_x(&probed, MPI_BYTE, &bytes);
   if (bytes == MPI_UNDEFINED || bytes < 0) bytes = 0;
-  Napi::Buffer<uint8_t> payload = Napi::Buffer<uint8_t>::New(env, static_cast<size_t>(bytes));
+  const size_t size = static_cast<size_t>(bytes);
+  const bool intoScratch = scratch != nullptr && size <= scratch->bytes;
+  Napi::Value result;
+  void* data;
+  if (intoScratch) {
+    result = Napi::Number::New(env, static_cast<double>(size));
+    data = scratch->data;
+  } else {
+    Napi::Buffer<uint8_t> payload = Napi::Buffer<uint8_t>::New(env, size);
+    result = payload;
+    data = payload.Data();
+  }
   CountedType counted;
   MPI_Status status;
-  if (!counted.Set(env, static_cast<size_t>(bytes), MPI_BYTE)) {
+  if (!counted.Set(env, size, MPI_BYTE)) {
     MPI_Mrecv(nullptr, 0, MPI_BYTE, message, &status);  // the message is ours: take it off the queue anyway
     return Napi::Value();
   }
-  if (!Check(env, MPI_Mrecv(payload.Data(), counted.count, counted.type, message, &status))) return Napi::Value();
+  if (!Check(env, MPI_Mrecv(data, counted.count, counted.type, message, &status))) return Napi::Value();
   StoreStatus(status);
-  return payload;
+  return result;
 }
 
 void InitP2P(Napi::Env env, Napi::Object exports) {
+  Export(env, exports, "setEnvelopeArray", SetEnvelopeArray);
+  exports.Set("ENVELOPE_FIELDS", Napi::Number::New(env, kEnvelopeFields));
   Export(env, exports, "send", Send<MPI_Send>);
   Export(env, exports, "ssend", Send<MPI_Ssend>);
   Export(env, exports, "recv", Recv);

@@ -244,7 +244,7 @@ bool GetId(const Napi::Value& value, int* id) {
   return false;
 }
 
-// isend(comm, buf, dest, tag) -> id or kCompletedAtStart
+// isend(buf), envelope (comm, dest, tag) -> id or kCompletedAtStart
 napi_value Isend(napi_env env, napi_callback_info info) {
   Message m;
   MPI_Request request;
@@ -253,7 +253,7 @@ napi_value Isend(napi_env env, napi_callback_info info) {
   return StartedRequest(env, rc, request, true);
 }
 
-// irecv(comm, buf, source, tag) -> id or kCompletedAtStart
+// irecv(buf), envelope (comm, source, tag) -> id or kCompletedAtStart
 napi_value Irecv(napi_env env, napi_callback_info info) {
   Message m;
   MPI_Request request;

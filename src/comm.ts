@@ -3,12 +3,12 @@ import {
   MpiError, checkBuffer, checkDest, checkInt, checkRecvTag, checkSendTag, checkSource,
 } from './errors';
 import * as buffers from './collectives';
-import { native } from './native';
+import { native, setEnvelope } from './native';
 import * as objects from './object-collectives';
 import type { ValueOp, Widen } from './object-collectives';
 import { Op, SUM } from './op';
 import { Status, checkStatus, lastStatus } from './status';
-import { pack, unpack } from './values';
+import { packTransient, receiveScratch, unpack, unpackReceived } from './values';
 import * as requests from './request';
 import * as nonblocking from './nonblocking-collectives';
 import type { Request } from './request';
@@ -70,13 +70,15 @@ export class Comm {
   /** Sends `buf` to rank `dest` (`MPI_Send`); returns when `buf` may be reused. */
   send(buf: ArrayBufferView, dest: number, tag = 0): void {
     checkBuffer(buf, 'buf');
-    native.send(this.handle, buf, checkDest(dest, this.#size), checkSendTag(tag));
+    setEnvelope(this.handle, checkDest(dest, this.#size), checkSendTag(tag));
+    native.send(buf);
   }
 
   /** Sends `buf` to rank `dest` and returns only once the receiver has started to receive it (`MPI_Ssend`). */
   ssend(buf: ArrayBufferView, dest: number, tag = 0): void {
     checkBuffer(buf, 'buf');
-    native.ssend(this.handle, buf, checkDest(dest, this.#size), checkSendTag(tag));
+    setEnvelope(this.handle, checkDest(dest, this.#size), checkSendTag(tag));
+    native.ssend(buf);
   }
 
   /**
@@ -85,7 +87,8 @@ export class Comm {
    */
   recv(buf: ArrayBufferView, source: number = ANY_SOURCE, tag: number = ANY_TAG): Status {
     checkBuffer(buf, 'buf');
-    native.recv(this.handle, buf, checkSource(source, this.#size), checkRecvTag(tag));
+    setEnvelope(this.handle, checkSource(source, this.#size), checkRecvTag(tag));
+    native.recv(buf);
     return lastStatus();
   }
 
@@ -116,15 +119,18 @@ export class Comm {
   sendObject(value: unknown, dest: number, tag = 0): void {
     const to = checkDest(dest, this.#size);
     const sendTag = checkSendTag(tag);
-    native.send(this.handle, pack(value), to, sendTag);
+    const payload = packTransient(value);
+    setEnvelope(this.handle, to, sendTag);
+    native.send(payload);
   }
 
   /** Receives a value sent with `sendObject`, whatever its size; fills `status` when given. */
   recvObject<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): T {
     checkStatus(status);
-    const payload = native.recvBytes(this.handle, checkSource(source, this.#size), checkRecvTag(tag));
+    const received = native.recvBytes(this.handle, checkSource(source, this.#size), checkRecvTag(tag),
+      receiveScratch());
     if (status !== undefined) lastStatus(status);
-    return unpack<T>(payload);
+    return unpackReceived<T>(received);
   }
 
   /** Sends `value` to `dest` and receives a value from `source` at once, without deadlock. */
@@ -134,7 +140,7 @@ export class Comm {
     const from = checkSource(source, this.#size);
     const sTag = checkSendTag(sendtag, 'sendtag');
     const rTag = checkRecvTag(recvtag, 'recvtag');
-    return unpack<T>(native.sendrecvBytes(this.handle, pack(value), to, sTag, from, rTag));
+    return unpack<T>(native.sendrecvBytes(this.handle, packTransient(value), to, sTag, from, rTag));
   }
 
   // ---- Collectives, buffers: every rank calls them; zero-copy, datatype from the array class ---------------------

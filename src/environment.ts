@@ -32,6 +32,18 @@ export function wtime(): number {
   return native.wtime();
 }
 
+/** A thread level of MPI, from least to most concurrent. */
+export type ThreadLevel = 'single' | 'funneled' | 'serialized' | 'multiple';
+
+/**
+ * The thread level MPI provides (`MPI_Query_thread`). mpi4js asks for `'single'`: it calls MPI from the main
+ * thread only, and Open MPI takes a lock on every call at any higher level. The environment variable
+ * `MPI4JS_THREAD_LEVEL` asks for another, for programs whose other native code calls MPI from its own threads.
+ */
+export function queryThread(): ThreadLevel {
+  return native.queryThread();
+}
+
 /** The resolution of `wtime` in seconds (`MPI_Wtick`). */
 export function wtick(): number {
   return native.wtick();

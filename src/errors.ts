@@ -41,11 +41,18 @@ export function checkBuffer(buf: unknown, name: string): asserts buf is ArrayBuf
   if (buf.byteLength === 0 && native.isDetached(buf)) {
     throw new TypeError(`${name} is detached (its ArrayBuffer was transferred) and cannot be used`);
   }
+  if (fixedLength.has(buf)) return;
   const memory = buf.buffer as ArrayBufferLike & { resizable?: boolean; growable?: boolean };
   if (memory.resizable === true || memory.growable === true) {
     throw new TypeError(`${name} is backed by a resizable ArrayBuffer, whose memory can move: pass a fixed-length one`);
   }
+  fixedLength.add(buf);
 }
+
+// Views already seen over fixed-length memory. A view never changes its ArrayBuffer, nor an ArrayBuffer whether it
+// is resizable, so one look suffices; the `buffer` getter is a call into V8's C++ that a loop of small sends would
+// otherwise pay every time (about 120 instructions per call, callgrind).
+const fixedLength = new WeakSet<ArrayBufferView>();
 
 /** An integer in [min, max], or one of the special values allowed (ANY_SOURCE, PROC_NULL, ANY_TAG). */
 function checkInteger(value: unknown, name: string, min: number, max: number, what: string, special: number[]): number {

@@ -12,8 +12,9 @@ export { Request, waitAll, waitAny, setProgressPolicy } from './request';
 export type { ProgressPolicy } from './request';
 export {
   finalize, isInitialized, isFinalized, abort, setAbortOnError, wtime, wtick, processorName, libraryVersion, version,
-  implementation,
+  implementation, queryThread,
 } from './environment';
+export type { ThreadLevel } from './environment';
 
 /** Receive from any rank. */
 export const ANY_SOURCE: number = native.ANY_SOURCE;

@@ -26,6 +26,7 @@ export interface NativeAddon {
   isInitialized(): boolean;
   abort(code: number): never;
   wtime(): number;
+  queryThread(): 'single' | 'funneled' | 'serialized' | 'multiple';
   wtick(): number;
   processorName(): string;
   libraryVersion(): string;
@@ -46,14 +47,17 @@ export interface NativeAddon {
   cartRank(comm: number, coords: number[]): number;
   dimsCreate(nnodes: number, dims: number[]): number[];
 
-  send(comm: number, buf: NativeBuffer, dest: number, tag: number): void;
-  ssend(comm: number, buf: NativeBuffer, dest: number, tag: number): void;
-  recv(comm: number, buf: NativeBuffer, source: number, tag: number): void;
+  // send, ssend, recv, isend and irecv take the buffer; the rest of the call is in the envelope (setEnvelope).
+  readonly ENVELOPE_FIELDS: number;
+  setEnvelopeArray(envelope: Float64Array): void;
+  send(buf: NativeBuffer): void;
+  ssend(buf: NativeBuffer): void;
+  recv(buf: NativeBuffer): void;
   sendrecv(comm: number, sendbuf: NativeBuffer, dest: number, sendtag: number, recvbuf: NativeBuffer, source: number,
     recvtag: number): void;
   probe(comm: number, source: number, tag: number): void;
   iprobe(comm: number, source: number, tag: number): boolean;
-  recvBytes(comm: number, source: number, tag: number): Buffer;
+  recvBytes(comm: number, source: number, tag: number, scratch: Buffer): number | Buffer;
   sendrecvBytes(comm: number, payload: Buffer, dest: number, sendtag: number, source: number, recvtag: number): Buffer;
 
   // Ops (op.cc): handles of the built-in ops are their index in builtinOps, user ops' come from opCreate.
@@ -87,8 +91,8 @@ export interface NativeAddon {
   // status fields) to the array given to setCompletionArray; a user op's exception comes back as [count, error].
   readonly COMPLETION_FIELDS: number;
   readonly COMPLETED_AT_START: number;
-  isend(comm: number, buf: NativeBuffer, dest: number, tag: number): number;
-  irecv(comm: number, buf: NativeBuffer, source: number, tag: number): number;
+  isend(buf: NativeBuffer): number;
+  irecv(buf: NativeBuffer): number;
   irecvBytes(comm: number, source: number, tag: number): number;
   progress(spinNanoseconds: number): number | [number, unknown];
   takePayload(id: number): Buffer;
@@ -123,3 +127,16 @@ process.env.UCX_MEM_EVENTS ??= 'no';
 // directly.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const native: NativeAddon = { ...require(addonPath) };
+
+// The (comm, peer, tag) of the next send, ssend, recv, isend or irecv, written into an array the addon reads rather
+// than passed as three more arguments: reading those cost a fifth of what the binding adds to a small send
+// (native/p2p.h). The addon checks the numbers as it would check arguments.
+const envelope = new Float64Array(native.ENVELOPE_FIELDS);
+native.setEnvelopeArray(envelope);
+
+/** Sets the communicator handle, peer rank and tag of the next point-to-point call on a buffer. */
+export function setEnvelope(comm: number, peer: number, tag: number): void {
+  envelope[0] = comm;
+  envelope[1] = peer;
+  envelope[2] = tag;
+}

@@ -20,7 +20,7 @@
 import { markAsUntransferable } from 'node:worker_threads';
 import type { Comm } from './comm';
 import { MpiError, checkBuffer, checkDest, checkRecvTag, checkSendTag, checkSource } from './errors';
-import { native } from './native';
+import { native, setEnvelope } from './native';
 import { Status, lastStatus } from './status';
 import { pack, unpack } from './values';
 
@@ -462,7 +462,8 @@ export function waitAny<T>(reqs: readonly Request<T>[]): Promise<{ index: number
 export function isend(comm: Comm, buf: ArrayBufferView, dest: number, tag: number): Request<Status> {
   checkBuffer(buf, 'buf');
   const sendTag = checkSendTag(tag);
-  const id = native.isend(comm.handle, buf, checkDest(dest, comm.size), sendTag);
+  setEnvelope(comm.handle, checkDest(dest, comm.size), sendTag);
+  const id = native.isend(buf);
   if (id !== native.COMPLETED_AT_START) pin(buf);
   // MPI leaves the status of a send undefined; this one describes the message sent.
   const status = new Status();
@@ -475,7 +476,8 @@ export function isend(comm: Comm, buf: ArrayBufferView, dest: number, tag: numbe
 /** @internal `Comm.irecv`. */
 export function irecv(comm: Comm, buf: ArrayBufferView, source: number, tag: number): Request<Status> {
   checkBuffer(buf, 'buf');
-  const id = native.irecv(comm.handle, buf, checkSource(source, comm.size), checkRecvTag(tag));
+  setEnvelope(comm.handle, checkSource(source, comm.size), checkRecvTag(tag));
+  const id = native.irecv(buf);
   if (id !== native.COMPLETED_AT_START) pin(buf);
   return start(id, YIELDS_STATUS, buf);
 }
@@ -485,7 +487,8 @@ export function isendObject(comm: Comm, value: unknown, dest: number, tag: numbe
   const to = checkDest(dest, comm.size);
   const sendTag = checkSendTag(tag);
   const payload = pack(value);
-  return start(native.isend(comm.handle, payload, to, sendTag), YIELDS_NOTHING, payload);
+  setEnvelope(comm.handle, to, sendTag);
+  return start(native.isend(payload), YIELDS_NOTHING, payload);
 }
 
 /** @internal `Comm.irecvObject`. */

@@ -23,6 +23,28 @@ describe('lifecycle of a job', function () {
       });
   }
 
+  for (const level of ['single', 'funneled', 'serialized', 'multiple']) {
+    it(`runs at the thread level MPI4JS_THREAD_LEVEL=${level} asks for`, async () => {
+      const job = await mpirun(2, ['node', fixture('thread-level.mjs')], { env: { MPI4JS_THREAD_LEVEL: level } });
+      expect(job.code, job.stderr).to.equal(0);
+      // MPI may give more than asked (never less, for these MPIs), and each rank got its left neighbour's rank.
+      const order = ['single', 'funneled', 'serialized', 'multiple'];
+      for (const rank of [0, 1]) {
+        const [, provided, got] = new RegExp(`rank ${rank}: (\\w+) (\\d+)`).exec(job.stdout) ?? [];
+        expect(order.indexOf(provided), job.stdout).to.be.at.least(order.indexOf(level));
+        expect(Number(got)).to.equal(1 - rank);
+      }
+    });
+  }
+
+  it('asks for MPI_THREAD_SINGLE by default, and names MPI4JS_THREAD_LEVEL when its value is wrong', async () => {
+    const plain = await mpirun(1, ['node', fixture('thread-level.mjs')], { env: { MPI4JS_THREAD_LEVEL: '' } });
+    expect(plain.stdout).to.include('rank 0: single 0');
+    const wrong = await mpirun(1, ['node', fixture('thread-level.mjs')], { env: { MPI4JS_THREAD_LEVEL: 'many' } });
+    expect(wrong.code).to.not.equal(0);
+    expect(wrong.stderr).to.include('MPI4JS_THREAD_LEVEL must be single, funneled, serialized or multiple, not "many"');
+  });
+
   it('ends the job with the code given to abort()', async () => {
     const job = await mpirun(2, ['node', fixture('fail-rank.mjs'), 'abort'], { timeout: 30000 });
     expect(job.timedOut).to.equal(false);

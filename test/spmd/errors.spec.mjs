@@ -54,6 +54,15 @@ describe('argument checks', () => {
     expect(() => world.recv(detachedView(), prev)).to.throw(TypeError, /^buf is detached/);
   });
 
+  // checkBuffer remembers views it has seen over fixed-length memory; detaching one later must still be caught.
+  it('refuses a buffer that was used once and detached since', () => {
+    const view = new Float64Array(4);
+    world.sendrecv(view, world.rank, new Float64Array(4), world.rank);
+    structuredClone(view.buffer, { transfer: [view.buffer] });
+    expect(() => world.send(view, next)).to.throw(TypeError, /^buf is detached/);
+    expect(() => world.irecv(view, prev)).to.throw(TypeError, /^buf is detached/);
+  });
+
   it('refuses buffers backed by a resizable ArrayBuffer or a growable SharedArrayBuffer', () => {
     const resizable = new Uint8Array(new ArrayBuffer(8, { maxByteLength: 64 }));
     const growable = new Uint8Array(new SharedArrayBuffer(8, { maxByteLength: 64 }));

@@ -189,6 +189,11 @@ describe(`hostile arguments (${RUNS} calls, seed ${SEED})`, function () {
       const comm = forgedComm(handle);
       expect(() => comm.allgather(new Int32Array(1)), String(handle)).to.throw(/comm/);
       expect(() => comm.barrier(), String(handle)).to.throw(/comm/);
+      // The point-to-point calls pass the handle through a shared array rather than as an argument: same check.
+      expect(() => comm.send(new Int32Array(1), 0), String(handle)).to.throw(/comm/);
+      expect(() => comm.recv(new Int32Array(1), 0), String(handle)).to.throw(/comm/);
+      expect(() => comm.isend(new Int32Array(1), 0), String(handle)).to.throw(/comm/);
+      expect(() => comm.irecv(new Int32Array(1), 0), String(handle)).to.throw(/comm/);
     }
   });
 
