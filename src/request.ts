@@ -271,6 +271,9 @@ let lastActivity = 0;
 let idlePolls = 0; // event-loop polls since the last activity
 let backoff = FIRST_BACKOFF_MS;
 let microtaskQueued = false;
+// Polls are queued as reactions to this promise rather than with queueMicrotask, which makes an AsyncResource and a
+// bound function per call: 7% of the time of an `await irecv` loop (--cpu-prof).
+const resolved = Promise.resolve();
 let microtaskPolls = 0; // since the event loop last turned
 let immediate: NodeJS.Immediate | undefined;
 let timer: NodeJS.Timeout | undefined;
@@ -307,7 +310,7 @@ function start<T>(id: number, kind: number, keep: unknown, result: unknown = und
   if (policy !== 'lazy' && microtaskPolls < MICROTASK_POLLS_PER_TURN) {
     if (!microtaskQueued) {
       microtaskQueued = true;
-      queueMicrotask(microtaskPoll);
+      resolved.then(microtaskPoll);
     }
   } else {
     next();
