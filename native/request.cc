@@ -244,13 +244,19 @@ bool GetId(const Napi::Value& value, int* id) {
   return false;
 }
 
+// Above this size a message goes by rendezvous in both MPIs' shared-memory and TCP paths, so a send cannot be
+// complete the moment it starts, nor a receive (its data has yet to be pulled). Testing such a request at once only
+// disturbs the transfer: a window of 64 one-MiB isends + irecvs each way ran at 19.5 GB/s instead of 27.6 GB/s in a C
+// program that tested each request after starting it (Open MPI, here).
+constexpr size_t kMayCompleteAtStart = 16 * 1024;
+
 // isend(buf), envelope (comm, dest, tag) -> id or kCompletedAtStart
 napi_value Isend(napi_env env, napi_callback_info info) {
   Message m;
   MPI_Request request;
   if (!ReadMessage(env, info, "dest", &m)) return nullptr;
   int rc = MPI_Isend(m.buf.data, m.counted.count, m.counted.type, m.peer, m.tag, m.comm, &request);
-  return StartedRequest(env, rc, request, true);
+  return StartedRequest(env, rc, request, true, m.buf.bytes <= kMayCompleteAtStart);
 }
 
 // irecv(buf), envelope (comm, source, tag) -> id or kCompletedAtStart
@@ -270,7 +276,7 @@ napi_value Irecv(napi_env env, napi_callback_info info) {
     return Napi::Number::New(env, kCompletedAtStart);
   }
   int rc = MPI_Irecv(m.buf.data, m.counted.count, m.counted.type, m.peer, m.tag, m.comm, &request);
-  return StartedRequest(env, rc, request, true);
+  return StartedRequest(env, rc, request, true, m.buf.bytes <= kMayCompleteAtStart);
 }
 
 // irecvBytes(comm, source, tag) -> id: a receive of one whole message of any size, matched by the next polls.
@@ -388,14 +394,14 @@ void Cleanup(void*) {
 
 }  // namespace
 
-Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool cancellable) {
+Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool cancellable, bool testNow) {
   if (!Check(env, rc)) return Napi::Value();
   // Eager sends, and receives whose message is already there, are done now: report that without a table entry.
   int flag = 0;
   // Zeroed: MPICH 4.0 leaves a completed send's count and cancelled flag unset, and valgrind rightly objects when
   // StoreStatus reads them. Zero is "0 bytes, not cancelled, MPI_SUCCESS" on both MPIs.
   MPI_Status status{};
-  rc = MPI_Test(&request, &flag, &status);
+  if (testNow) rc = MPI_Test(&request, &flag, &status);
   if (rc != MPI_SUCCESS || flag) {
     status.MPI_ERROR = rc;
     StoreStatus(status);

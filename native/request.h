@@ -14,8 +14,9 @@ constexpr int kCompletedAtStart = -1;
 
 // What a native start function returns after MPI_I*(..., &request) returned rc: the new request's id, or
 // kCompletedAtStart, or an empty value with the MpiError thrown when rc failed. A request that MPI cannot cancel
-// (a nonblocking collective) is not `cancellable`.
-Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool cancellable);
+// (a nonblocking collective) is not `cancellable`. `testNow`: whether it may have completed already and is worth an
+// MPI_Test (not for a large message, which must go by rendezvous: see kMayCompleteAtStart).
+Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool cancellable, bool testNow = true);
 
 void InitRequest(Napi::Env env, Napi::Object exports);
 
