@@ -250,6 +250,40 @@ describe('requests: errors', () => {
   });
 });
 
+describe('requests: waitAll', () => {
+  it('gives the values in order, the same request twice included, and [] for no requests', async function () {
+    needsPeer(this);
+    expect(await MPI.waitAll([])).to.deep.equal([]);
+    const into = new Int32Array(2);
+    const receive = world.irecv(into, prev, 80);
+    const value = world.irecvObject(prev, 81);
+    const sends = [world.isend(Int32Array.of(world.rank, 7), next, 80), world.isendObject({ from: world.rank }, next, 81)];
+    const [status, again, got] = await MPI.waitAll([receive, receive, value]);
+    expect(status).to.be.instanceOf(MPI.Status);
+    expect(status.source).to.equal(prev);
+    expect(again).to.equal(status);
+    expect(got).to.deep.equal({ from: prev });
+    expect(Array.from(into)).to.deep.equal([prev, 7]);
+    await MPI.waitAll(sends);
+  });
+
+  it('rejects with the first failure, and leaves no other failure unhandled', async function () {
+    needsPeer(this);
+    let rejected = null;
+    const seen = await recordingUnhandled(async () => {
+      const ok = world.irecv(new Uint8Array(8), prev, 82);
+      const short = [world.irecv(new Uint8Array(1), prev, 83), world.irecv(new Uint8Array(1), prev, 84)];
+      const sends = [82, 83, 84].map((tag) => world.isend(new Uint8Array(8), next, tag));
+      rejected = await MPI.waitAll([ok, ...short]).then(() => null, (e) => e);
+      await MPI.waitAll([ok, ...sends]);
+      await sleep(50);
+    });
+    expect(rejected).to.be.instanceOf(MPI.MpiError);
+    expect(rejected.code).to.equal('MPI_ERR_TRUNCATE');
+    expect(seen).to.deep.equal([]);
+  });
+});
+
 describe('requests: buffers of pending requests', () => {
   it('pins a pending buffer: a transfer copies it instead of detaching it from under MPI', async () => {
     const into = new Float64Array(3);
