@@ -311,14 +311,7 @@ function start<T>(id: number, kind: number, keep: unknown, result: unknown = und
     native.setCompletionArray(completions);
   }
   activity = true;
-  if (policy !== 'lazy' && microtaskPolls < MICROTASK_POLLS_PER_TURN) {
-    if (!microtaskQueued) {
-      microtaskQueued = true;
-      resolved.then(microtaskPoll);
-    }
-  } else {
-    next();
-  }
+  if (!queueMicrotaskPoll()) next();
   return request;
 }
 
@@ -328,6 +321,17 @@ function untrack(id: number): void {
   next();
 }
 
+// Queues a poll in a microtask (one at a time), unless the policy is lazy or this turn of the event loop has had its
+// share of them; false then.
+function queueMicrotaskPoll(): boolean {
+  if (policy === 'lazy' || microtaskPolls >= MICROTASK_POLLS_PER_TURN) return false;
+  if (!microtaskQueued) {
+    microtaskQueued = true;
+    resolved.then(microtaskPoll);
+  }
+  return true;
+}
+
 function microtaskPoll(): void {
   microtaskQueued = false;
   microtaskPolls++;
@@ -335,11 +339,7 @@ function microtaskPoll(): void {
   poll(SPIN_NS);
   // Requests completed and others are still pending, as in a window of messages arriving one after another: poll
   // again in a microtask rather than one poll per turn of the event loop, which cost several microseconds each.
-  if (pendingCount > 0 && pendingCount < before && policy !== 'lazy' && microtaskPolls < MICROTASK_POLLS_PER_TURN &&
-      !microtaskQueued) {
-    microtaskQueued = true;
-    resolved.then(microtaskPoll);
-  }
+  if (pendingCount > 0 && pendingCount < before) queueMicrotaskPoll();
   next();
 }
 
@@ -436,6 +436,7 @@ function checkRequests(reqs: unknown): asserts reqs is readonly Request<unknown>
  */
 export function waitAll<const R extends readonly Request<unknown>[]>(
   reqs: R): Promise<{ -readonly [K in keyof R]: Awaited<R[K]> }> {
+  type Values = { -readonly [K in keyof R]: Awaited<R[K]> };
   checkRequests(reqs);
   // Not Promise.all(reqs): that resolves each request as a thenable, three promises and three microtasks apiece,
   // which made a window of 64 small isends cost twice what it does this way.
@@ -452,9 +453,9 @@ export function waitAll<const R extends readonly Request<unknown>[]>(
       } else {
         values[index] = outcome.outcome;
       }
-      if (--left === 0 && !failed) resolve(values as { -readonly [K in keyof R]: Awaited<R[K]> });
+      if (--left === 0 && !failed) resolve(values as Values);
     };
-    if (left === 0) resolve(values as { -readonly [K in keyof R]: Awaited<R[K]> });
+    if (left === 0) resolve(values as Values);
     for (let i = 0; i < reqs.length; i++) {
       const request = reqs[i] as Request<unknown>;
       if (request.done) collect(request, i);
