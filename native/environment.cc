@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -200,6 +201,16 @@ Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The thread levels by the names MPI4JS_THREAD_LEVEL and queryThread() use.
+struct ThreadLevelName {
+  const char* name;
+  int level;
+};
+const ThreadLevelName kThreadLevels[] = {{"single", MPI_THREAD_SINGLE},
+                                         {"funneled", MPI_THREAD_FUNNELED},
+                                         {"serialized", MPI_THREAD_SERIALIZED},
+                                         {"multiple", MPI_THREAD_MULTIPLE}};
+
 // The thread level to ask MPI for: MPI4JS_THREAD_LEVEL, else SINGLE. mpi4js makes every MPI call from the main JS
 // thread (user ops and request progress included), and nothing else in Node calls MPI, so SINGLE holds. It is also
 // the fastest: at any higher level Open MPI takes its matching locks on every send and receive (about 280 more
@@ -208,27 +219,25 @@ Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
 bool RequestedThreadLevel(Napi::Env env, int* level) {
   const char* name = std::getenv("MPI4JS_THREAD_LEVEL");
   if (name == nullptr || *name == '\0') return true;
-  const std::string value(name);
-  if (value == "single") *level = MPI_THREAD_SINGLE;
-  else if (value == "funneled") *level = MPI_THREAD_FUNNELED;
-  else if (value == "serialized") *level = MPI_THREAD_SERIALIZED;
-  else if (value == "multiple") *level = MPI_THREAD_MULTIPLE;
-  else {
-    Napi::Error::New(env, "MPI4JS_THREAD_LEVEL must be single, funneled, serialized or multiple, not \"" + value +
-                              "\"").ThrowAsJavaScriptException();
-    return false;
+  for (const ThreadLevelName& known : kThreadLevels) {
+    if (std::strcmp(name, known.name) == 0) {
+      *level = known.level;
+      return true;
+    }
   }
-  return true;
+  Napi::Error::New(env, std::string("MPI4JS_THREAD_LEVEL must be single, funneled, serialized or multiple, not \"") +
+                            name + "\"").ThrowAsJavaScriptException();
+  return false;
 }
 
 // queryThread() -> the thread level MPI provides (MPI_Query_thread), by name.
 Napi::Value QueryThread(const Napi::CallbackInfo& info) {
   int provided = MPI_THREAD_SINGLE;
   if (!MpiUsable(info.Env()) || !Check(info.Env(), MPI_Query_thread(&provided))) return Napi::Value();
-  if (provided == MPI_THREAD_SINGLE) return Napi::String::New(info.Env(), "single");
-  if (provided == MPI_THREAD_FUNNELED) return Napi::String::New(info.Env(), "funneled");
-  if (provided == MPI_THREAD_SERIALIZED) return Napi::String::New(info.Env(), "serialized");
-  return Napi::String::New(info.Env(), "multiple");
+  for (const ThreadLevelName& known : kThreadLevels) {
+    if (known.level == provided) return Napi::String::New(info.Env(), known.name);
+  }
+  return Napi::String::New(info.Env(), "multiple");  // an MPI's own level above those: it allows at least that
 }
 
 void ExportConstants(Napi::Object exports) {
