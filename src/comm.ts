@@ -127,8 +127,7 @@ export class Comm {
   /** Receives a value sent with `sendObject`, whatever its size; fills `status` when given. */
   recvObject<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): T {
     checkStatus(status);
-    const received = native.recvBytes(this.handle, checkSource(source, this.#size), checkRecvTag(tag),
-      receiveScratch());
+    const received = native.recvBytes(this.handle, checkSource(source, this.#size), checkRecvTag(tag), receiveScratch);
     if (status !== undefined) lastStatus(status);
     return unpackReceived<T>(received);
   }

@@ -190,7 +190,14 @@ export function decodeSmall(bytes: Buffer, length = bytes.length): unknown {
   pos = 2;
   end = length;
   const value = readValue(0);
-  return pos === end ? value : UNHANDLED;
+  const whole = pos === end;
+  input = out; // not `bytes`, which may be a view into a much larger buffer (a gather's) that it would keep alive
+  return whole ? value : UNHANDLED;
+}
+
+// V8 pads before some values to align them; the padding carries nothing.
+function skipPadding(): void {
+  while (pos < end && input[pos] === PADDING) pos++;
 }
 
 // A varint of at most 32 bits; -1 if the bytes end first or it is wider.
@@ -206,7 +213,7 @@ function readVarint(): number {
 }
 
 function readValue(depth: number): unknown {
-  while (pos < end && input[pos] === PADDING) pos++;
+  skipPadding();
   if (pos >= end || depth > MAX_DEPTH) return UNHANDLED;
   switch (input[pos++]) {
     case INT32: {
@@ -257,7 +264,7 @@ function readObject(depth: number): unknown {
   const object: Record<string, unknown> = {};
   let count = 0;
   for (;;) {
-    while (pos < end && input[pos] === PADDING) pos++;
+    skipPadding();
     if (pos >= end) return UNHANDLED;
     if (input[pos] === END_OBJECT) {
       pos++;
@@ -282,7 +289,7 @@ function readArray(depth: number): unknown {
     if (value === UNHANDLED) return UNHANDLED;
     array.push(value);
   }
-  while (pos < end && input[pos] === PADDING) pos++;
+  skipPadding();
   if (pos >= end || input[pos++] !== END_DENSE_ARRAY) return UNHANDLED;
   return readVarint() === 0 && readVarint() === length ? array : UNHANDLED;
 }

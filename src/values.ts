@@ -28,21 +28,18 @@ function packWithV8(value: unknown, name: string): Buffer {
   }
 }
 
-// Where blocking receives of values land when they fit: most values are small, and a fresh Buffer per message costs
-// more than reading it.
-const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+/**
+ * Where a blocking receive of a value lands when it fits, to be read (`unpackReceived`) before the next one: most
+ * values are small, and a fresh Buffer per message costs more than reading it.
+ */
+export const receiveScratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
 
-/** A buffer for a receive of a value that will be read before the next one, as `unpackReceived` wants it. */
-export function receiveScratch(): Buffer {
-  return scratch;
-}
-
-/** The value received by a native call given `receiveScratch()`: its size there, or a Buffer of its own. */
+/** The value received by a native call given `receiveScratch`: its size there, or a Buffer of its own. */
 export function unpackReceived<T>(received: number | Buffer): T {
   if (typeof received !== 'number') return unpack<T>(received);
-  const small = received === 0 ? undefined : decodeSmall(scratch, received);
+  const small = received === 0 ? undefined : decodeSmall(receiveScratch, received);
   // node:v8 makes typed arrays that are views into the bytes it reads: they must not be the scratch buffer's.
-  return (small !== UNHANDLED ? small : unpack<T>(Buffer.from(scratch.subarray(0, received)))) as T;
+  return (small !== UNHANDLED ? small : unpack<T>(Buffer.from(receiveScratch.subarray(0, received)))) as T;
 }
 
 /**
