@@ -46,14 +46,22 @@ enum class Shape {
   kScattered,   // reduceScatterBlock: block `rank` of the result on each rank
 };
 
+// The optional last argument of the calls below: the kind of their buffers (datatype.h), as the TS layer found it
+// on the input, or NaN. The TS layer has checked that the output is of the input's class.
+double KindArg(const Napi::CallbackInfo& info, size_t index) {
+  double kind = NAN;
+  return napi_get_value_double(info.Env(), info[index], &kind) == napi_ok ? kind : NAN;
+}
+
 bool ReadReductionShaped(const Napi::CallbackInfo& info, Shape shape, Reduction* r) {
   napi_env env = info.Env();
   BufferView send, recv;
   const bool inPlace = info[1].IsNull();
   const bool hasRecv = !info[2].IsNull();
   const bool rooted = shape == Shape::kAtRoot;
-  if (!GetComm(info[0], &r->comm) || (!inPlace && !GetBufferView(info[1], "sendbuf", &send)) ||
-      (hasRecv && !GetBufferView(info[2], "recvbuf", &recv)) || !GetOp(info[3], &r->op) ||
+  const double kind = KindArg(info, rooted ? 5 : 4);
+  if (!GetComm(info[0], &r->comm) || (!inPlace && !GetBufferView(env, info[1], kind, "sendbuf", &send)) ||
+      (hasRecv && !GetBufferView(env, info[2], kind, "recvbuf", &recv)) || !GetOp(info[3], &r->op) ||
       (rooted && !ToInt(info[4], "root", &r->root))) {
     return false;
   }
@@ -319,7 +327,8 @@ bool ReadReduction(const Napi::CallbackInfo& info, bool rooted, Reduction* out) 
 
 bool ReadBcast(const Napi::CallbackInfo& info, Blocks* b) {
   BufferView buf;
-  if (!GetComm(info[0], &b->comm) || !GetBufferView(info[1], "buf", &buf) || !ToInt(info[2], "root", &b->root)) {
+  if (!GetComm(info[0], &b->comm) || !GetBufferView(info.Env(), info[1], KindArg(info, 3), "buf", &buf) ||
+      !ToInt(info[2], "root", &b->root)) {
     return false;
   }
   b->recv = buf.data;
@@ -329,14 +338,15 @@ bool ReadBcast(const Napi::CallbackInfo& info, Blocks* b) {
 bool ReadGather(const Napi::CallbackInfo& info, bool rooted, Blocks* b) {
   napi_env env = info.Env();
   BufferView send, recv;
-  if (!GetComm(info[0], &b->comm) || !GetBufferView(info[1], "sendbuf", &send) ||
+  const double kind = KindArg(info, rooted ? 4 : 3);
+  if (!GetComm(info[0], &b->comm) || !GetBufferView(env, info[1], kind, "sendbuf", &send) ||
       (rooted && !ToInt(info[3], "root", &b->root))) {
     return false;
   }
   b->send = send.data;
   if (!b->sendType.Set(env, send.elements, send.type)) return false;
   if (rooted && RankIn(b->comm) != b->root) return b->recvType.Set(env, 0, send.type);  // recvbuf is not read
-  if (!GetBufferView(info[2], "recvbuf", &recv)) return false;
+  if (!GetBufferView(env, info[2], kind, "recvbuf", &recv)) return false;
   if (!SameClass(env, send, recv)) return false;
   if (recv.elements / static_cast<size_t>(SizeOf(b->comm)) < send.elements) {
     return RangeFail(env, "recvbuf must hold size times sendbuf's length");
@@ -348,13 +358,15 @@ bool ReadGather(const Napi::CallbackInfo& info, bool rooted, Blocks* b) {
 bool ReadScatter(const Napi::CallbackInfo& info, Blocks* b) {
   napi_env env = info.Env();
   BufferView send, recv;
-  if (!GetComm(info[0], &b->comm) || !GetBufferView(info[2], "recvbuf", &recv) || !ToInt(info[3], "root", &b->root)) {
+  const double kind = KindArg(info, 4);
+  if (!GetComm(info[0], &b->comm) || !GetBufferView(env, info[2], kind, "recvbuf", &recv) ||
+      !ToInt(info[3], "root", &b->root)) {
     return false;
   }
   b->recv = recv.data;
   if (!b->recvType.Set(env, recv.elements, recv.type)) return false;
   if (RankIn(b->comm) != b->root) return b->sendType.Set(env, 0, recv.type);  // sendbuf is not read
-  if (!GetBufferView(info[1], "sendbuf", &send)) return false;
+  if (!GetBufferView(env, info[1], kind, "sendbuf", &send)) return false;
   if (!SameClass(env, send, recv)) return false;
   if (send.elements / static_cast<size_t>(SizeOf(b->comm)) < recv.elements) {
     return RangeFail(env, "sendbuf must hold size times recvbuf's length");
@@ -366,8 +378,9 @@ bool ReadScatter(const Napi::CallbackInfo& info, Blocks* b) {
 bool ReadAlltoall(const Napi::CallbackInfo& info, Blocks* b) {
   napi_env env = info.Env();
   BufferView send, recv;
-  if (!GetComm(info[0], &b->comm) || !GetBufferView(info[1], "sendbuf", &send) ||
-      !GetBufferView(info[2], "recvbuf", &recv)) {
+  const double kind = KindArg(info, 3);
+  if (!GetComm(info[0], &b->comm) || !GetBufferView(env, info[1], kind, "sendbuf", &send) ||
+      !GetBufferView(env, info[2], kind, "recvbuf", &recv)) {
     return false;
   }
   const size_t size = static_cast<size_t>(SizeOf(b->comm));

@@ -1,5 +1,7 @@
 #include "datatype.h"
 
+#include <utility>
+
 #include "args.h"
 
 namespace mpi4js {
@@ -76,6 +78,30 @@ bool GetBufferView(const Napi::Value& value, const char* name, BufferView* out) 
   return false;
 }
 
+bool GetBufferView(napi_env env, napi_value value, double kind, const char* name, BufferView* out) {
+  const bool known = (kind >= napi_int8_array && kind <= napi_biguint64_array) || kind == kDataViewKind;
+  bool isView = false;
+  size_t bytes = 0;
+  // napi_is_buffer is true of any ArrayBufferView in Node 20 (node::Buffer::HasInstance); napi_get_buffer_info must
+  // not see anything else (it CHECK-fails there), and if a later Node narrows either, the general path takes over.
+  if (!known || napi_is_buffer(env, value, &isView) != napi_ok || !isView ||
+      napi_get_buffer_info(env, value, &out->data, &bytes) != napi_ok) {
+    return GetBufferView(Napi::Value(env, value), name, out);
+  }
+  if (kind == kDataViewKind) {
+    out->kind = napi_uint8_array;
+    out->elements = out->bytes = bytes;
+    out->type = MPI_BYTE;
+    return true;
+  }
+  out->kind = static_cast<napi_typedarray_type>(kind);
+  const size_t size = ElementSize(out->kind);
+  out->elements = bytes / size;
+  out->bytes = out->elements * size;
+  out->type = DatatypeOf(out->kind);
+  return true;
+}
+
 CountedType::~CountedType() {
   if (derived_) MPI_Type_free(&type);
 }
@@ -119,6 +145,19 @@ static Napi::Value IsDetached(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, detached);
 }
 
-void InitDatatype(Napi::Env env, Napi::Object exports) { Export(env, exports, "isDetached", IsDetached); }
+void InitDatatype(Napi::Env env, Napi::Object exports) {
+  Export(env, exports, "isDetached", IsDetached);
+  // VIEW_KINDS: the kind the calls above take, by the class name a view's Symbol.toStringTag gives.
+  static const std::pair<const char*, int> kViewKinds[] = {
+      {"Int8Array", napi_int8_array},       {"Uint8Array", napi_uint8_array},
+      {"Uint8ClampedArray", napi_uint8_clamped_array}, {"Int16Array", napi_int16_array},
+      {"Uint16Array", napi_uint16_array},   {"Int32Array", napi_int32_array},
+      {"Uint32Array", napi_uint32_array},   {"Float32Array", napi_float32_array},
+      {"Float64Array", napi_float64_array}, {"BigInt64Array", napi_bigint64_array},
+      {"BigUint64Array", napi_biguint64_array}, {"DataView", kDataViewKind}};
+  Napi::Object kinds = Napi::Object::New(env);
+  for (const auto& [name, kind] : kViewKinds) kinds.Set(name, Napi::Number::New(env, kind));
+  exports.Set("VIEW_KINDS", kinds);
+}
 
 }  // namespace mpi4js

@@ -9,7 +9,7 @@
 namespace mpi4js {
 
 namespace {
-const double kUnsetEnvelope[kEnvelopeFields] = {NAN, NAN, NAN};
+const double kUnsetEnvelope[kEnvelopeFields] = {NAN, NAN, NAN, NAN};
 Napi::Reference<Napi::Float64Array> envelopeRef;
 }  // namespace
 
@@ -22,12 +22,12 @@ void ResetEnvelope() {
 
 namespace {
 
-// setEnvelopeArray(Float64Array(kEnvelopeFields)): where the TS layer writes (comm, peer, tag) before each
+// setEnvelopeArray(Float64Array(kEnvelopeFields)): where the TS layer writes (comm, peer, tag, kind) before each
 // send, ssend, recv, isend and irecv.
 Napi::Value SetEnvelopeArray(const Napi::CallbackInfo& info) {
   if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
       info[0].As<Napi::Float64Array>().ElementLength() < kEnvelopeFields) {
-    ThrowTypeError(info.Env(), "envelope must be a Float64Array of 3 elements");
+    ThrowTypeError(info.Env(), "envelope must be a Float64Array of ENVELOPE_FIELDS elements");
     return Napi::Value();
   }
   envelopeRef = Napi::Persistent(info[0].As<Napi::Float64Array>());

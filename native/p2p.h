@@ -16,12 +16,12 @@ struct Message {
   CountedType counted;
 };
 
-// Where the TS layer writes (comm, peer, tag) before each of those calls: a Float64Array it shares once
-// (setEnvelopeArray), so that the calls pass only the buffer. Three napi_get_value_double calls and their argument
-// slots cost about 300 instructions per send + recv pair (callgrind), a ninth of what the binding adds to MPI.
+// Where the TS layer writes (comm, peer, tag, the buffer's kind) before each of those calls: a Float64Array it shares
+// once (setEnvelopeArray), so that the calls pass only the buffer. Three napi_get_value_double calls and their
+// argument slots cost about 300 instructions per send + recv pair (callgrind), a ninth of what the binding adds.
 // The numbers are checked here as if they were arguments; until the array is shared they are NaN and refused.
 extern const double* envelope;
-enum EnvelopeField { kEnvelopeComm, kEnvelopePeer, kEnvelopeTag, kEnvelopeFields };
+enum EnvelopeField { kEnvelopeComm, kEnvelopePeer, kEnvelopeTag, kEnvelopeKind, kEnvelopeFields };
 
 // Lets go of the shared array when the environment is torn down.
 void ResetEnvelope();
@@ -33,8 +33,10 @@ inline bool ReadMessage(napi_env env, napi_callback_info info, const char* peerN
   size_t argc = 1;
   napi_value buf = nullptr;
   return napi_get_cb_info(env, info, &argc, &buf, nullptr, nullptr) == napi_ok && argc >= 1 &&
-         GetComm(env, envelope[kEnvelopeComm], &m->comm) && GetBufferView(Napi::Value(env, buf), "buf", &m->buf) &&
-         ToInt(env, envelope[kEnvelopePeer], peerName, &m->peer) && ToInt(env, envelope[kEnvelopeTag], "tag", &m->tag) &&
+         GetComm(env, envelope[kEnvelopeComm], &m->comm) &&
+         GetBufferView(env, buf, envelope[kEnvelopeKind], "buf", &m->buf) &&
+         ToInt(env, envelope[kEnvelopePeer], peerName, &m->peer) &&
+         ToInt(env, envelope[kEnvelopeTag], "tag", &m->tag) &&
          m->counted.Set(env, m->buf.elements, m->buf.type);
 }
 

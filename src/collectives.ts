@@ -5,8 +5,8 @@
 // the nonblocking forms reuse them.
 import { constants } from 'node:buffer';
 import type { Comm } from './comm';
-import { checkBuffer, checkRoot } from './errors';
-import { native } from './native';
+import { checkBuffer, checkRoot, memoryOf } from './errors';
+import { native, viewKind } from './native';
 import { Op, checkOp } from './op';
 
 type Buf = ArrayBufferView;
@@ -43,7 +43,7 @@ export function allocLike<T extends Buf>(like: T, length: number, zeroed = false
 
 /** Whether two buffers share memory: MPI must not receive into the buffer it sends from. */
 function overlap(a: Buf, b: Buf): boolean {
-  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength &&
+  return memoryOf(a) === memoryOf(b) && a.byteOffset < b.byteOffset + b.byteLength &&
     b.byteOffset < a.byteOffset + a.byteLength;
 }
 
@@ -99,26 +99,26 @@ export function reduceTarget<T extends Buf>(comm: Comm, sendbuf: T, op: Op, root
 
 export function reduce<T extends Buf>(comm: Comm, sendbuf: T, op: Op, root: number, out?: T | null): T | null {
   const recv = reduceTarget(comm, sendbuf, op, root, out);
-  native.reduce(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, root);
+  native.reduce(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, root, viewKind(sendbuf));
   return recv;
 }
 
 export function allreduce<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): T {
   const recv = reductionTarget(sendbuf, op, out);
-  native.allreduce(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle);
+  native.allreduce(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, viewKind(sendbuf));
   return recv;
 }
 
 export function scan<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): T {
   const recv = reductionTarget(sendbuf, op, out);
-  native.scan(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle);
+  native.scan(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, viewKind(sendbuf));
   return recv;
 }
 
 /** MPI leaves rank 0's result undefined: there `out` is left as it was, and a new array holds zeros. */
 export function exscan<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): T {
   const recv = reductionTarget(sendbuf, op, out, comm.rank === 0);
-  native.exscan(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle);
+  native.exscan(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, viewKind(sendbuf));
   return recv;
 }
 
@@ -135,7 +135,7 @@ export function reduceScatterTarget<T extends Buf>(comm: Comm, sendbuf: T, op: O
 /** In place (`out` = `sendbuf`), the rank's block of the result is the first `sendbuf.length / size` elements. */
 export function reduceScatterBlock<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): T {
   const recv = reduceScatterTarget(comm, sendbuf, op, out);
-  native.reduceScatterBlock(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle);
+  native.reduceScatterBlock(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, viewKind(sendbuf));
   return recv;
 }
 
@@ -147,7 +147,7 @@ export function barrier(comm: Comm): void {
 
 export function bcast<T extends Buf>(comm: Comm, buf: T, root: number): T {
   checkBuffer(buf, 'buf');
-  native.bcast(comm.handle, buf, checkRoot(root, comm.size));
+  native.bcast(comm.handle, buf, checkRoot(root, comm.size), viewKind(buf));
   return buf;
 }
 
@@ -164,13 +164,13 @@ export function gatherTarget<T extends Buf>(comm: Comm, sendbuf: T, root: number
 
 export function gather<T extends Buf>(comm: Comm, sendbuf: T, root: number, out?: T | null): T | null {
   const recv = gatherTarget(comm, sendbuf, root, out);
-  native.gather(comm.handle, sendbuf, recv, root);
+  native.gather(comm.handle, sendbuf, recv, root, viewKind(sendbuf));
   return recv;
 }
 
 export function allgather<T extends Buf>(comm: Comm, sendbuf: T, out?: T | null): T {
   const recv = gatherTarget(comm, sendbuf, undefined, out) as T;
-  native.allgather(comm.handle, sendbuf, recv);
+  native.allgather(comm.handle, sendbuf, recv, viewKind(sendbuf));
   return recv;
 }
 
@@ -197,7 +197,7 @@ export function scatterSource<T extends Buf>(comm: Comm, sendbuf: T | null, recv
 }
 
 export function scatter<T extends Buf>(comm: Comm, sendbuf: T | null, recvbuf: T, root: number): T {
-  native.scatter(comm.handle, scatterSource(comm, sendbuf, recvbuf, root), recvbuf, root);
+  native.scatter(comm.handle, scatterSource(comm, sendbuf, recvbuf, root), recvbuf, root, viewKind(recvbuf));
   return recvbuf;
 }
 
@@ -211,7 +211,7 @@ export function alltoallTarget<T extends Buf>(comm: Comm, sendbuf: T, out: T | n
 
 export function alltoall<T extends Buf>(comm: Comm, sendbuf: T, out?: T | null): T {
   const recv = alltoallTarget(comm, sendbuf, out);
-  native.alltoall(comm.handle, sendbuf, recv);
+  native.alltoall(comm.handle, sendbuf, recv, viewKind(sendbuf));
   return recv;
 }
 

@@ -3,7 +3,7 @@ import {
   MpiError, checkBuffer, checkDest, checkInt, checkRecvTag, checkSendTag, checkSource,
 } from './errors';
 import * as buffers from './collectives';
-import { native, setEnvelope } from './native';
+import { native, setEnvelope, viewKind } from './native';
 import * as objects from './object-collectives';
 import type { ValueOp, Widen } from './object-collectives';
 import { Op, SUM } from './op';
@@ -70,14 +70,14 @@ export class Comm {
   /** Sends `buf` to rank `dest` (`MPI_Send`); returns when `buf` may be reused. */
   send(buf: ArrayBufferView, dest: number, tag = 0): void {
     checkBuffer(buf, 'buf');
-    setEnvelope(this.handle, checkDest(dest, this.#size), checkSendTag(tag));
+    setEnvelope(this.handle, checkDest(dest, this.#size), checkSendTag(tag), viewKind(buf));
     native.send(buf);
   }
 
   /** Sends `buf` to rank `dest` and returns only once the receiver has started to receive it (`MPI_Ssend`). */
   ssend(buf: ArrayBufferView, dest: number, tag = 0): void {
     checkBuffer(buf, 'buf');
-    setEnvelope(this.handle, checkDest(dest, this.#size), checkSendTag(tag));
+    setEnvelope(this.handle, checkDest(dest, this.#size), checkSendTag(tag), viewKind(buf));
     native.ssend(buf);
   }
 
@@ -87,7 +87,7 @@ export class Comm {
    */
   recv(buf: ArrayBufferView, source: number = ANY_SOURCE, tag: number = ANY_TAG): Status {
     checkBuffer(buf, 'buf');
-    setEnvelope(this.handle, checkSource(source, this.#size), checkRecvTag(tag));
+    setEnvelope(this.handle, checkSource(source, this.#size), checkRecvTag(tag), viewKind(buf));
     native.recv(buf);
     return lastStatus();
   }
@@ -120,7 +120,7 @@ export class Comm {
     const to = checkDest(dest, this.#size);
     const sendTag = checkSendTag(tag);
     const payload = packTransient(value);
-    setEnvelope(this.handle, to, sendTag);
+    setEnvelope(this.handle, to, sendTag, viewKind(payload));
     native.send(payload);
   }
 

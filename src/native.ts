@@ -49,6 +49,7 @@ export interface NativeAddon {
 
   // send, ssend, recv, isend and irecv take the buffer; the rest of the call is in the envelope (setEnvelope).
   readonly ENVELOPE_FIELDS: number;
+  readonly VIEW_KINDS: Readonly<Record<string, number>>;
   setEnvelopeArray(envelope: Float64Array): void;
   send(buf: NativeBuffer): void;
   ssend(buf: NativeBuffer): void;
@@ -68,16 +69,18 @@ export interface NativeAddon {
   // Collectives (collective.cc). A null sendbuf of a reduction means in place (MPI_IN_PLACE); a null recvbuf (or
   // sendbuf of a scatter, counts of a v-collective) is allowed where MPI does not read it: off the root.
   barrier(comm: number): void;
-  bcast(comm: number, buf: NativeBuffer, root: number): void;
-  reduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer | null, op: number, root: number): void;
-  allreduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number): void;
-  scan(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number): void;
-  exscan(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number): void;
-  reduceScatterBlock(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number): void;
-  gather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number): void;
-  allgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer): void;
-  scatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number): void;
-  alltoall(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer): void;
+  bcast(comm: number, buf: NativeBuffer, root: number, kind?: number): void;
+  reduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer | null, op: number, root: number,
+    kind?: number): void;
+  allreduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number, kind?: number): void;
+  scan(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number, kind?: number): void;
+  exscan(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number, kind?: number): void;
+  reduceScatterBlock(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number,
+    kind?: number): void;
+  gather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number, kind?: number): void;
+  allgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, kind?: number): void;
+  scatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number, kind?: number): void;
+  alltoall(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, kind?: number): void;
   gatherv(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, counts: Int32Array | null,
     root: number): void;
   allgatherv(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, counts: Int32Array): void;
@@ -103,14 +106,15 @@ export interface NativeAddon {
   // Nonblocking collectives (icollective.cc): the arguments of the blocking forms; a request's id as above, or for a
   // reduction [id, error] when a user op threw while MPI started it.
   ibarrier(comm: number): number;
-  ibcast(comm: number, buf: NativeBuffer, root: number): number;
+  ibcast(comm: number, buf: NativeBuffer, root: number, kind?: number): number;
   ireduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer | null, op: number,
-    root: number): number | [number, unknown];
-  iallreduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number): number | [number, unknown];
-  igather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number): number;
-  iallgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer): number;
-  iscatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number): number;
-  ialltoall(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer): number;
+    root: number, kind?: number): number | [number, unknown];
+  iallreduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number,
+    kind?: number): number | [number, unknown];
+  igather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number, kind?: number): number;
+  iallgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, kind?: number): number;
+  iscatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number, kind?: number): number;
+  ialltoall(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, kind?: number): number;
 }
 
 export const addonPath = findAddon();
@@ -128,15 +132,33 @@ process.env.UCX_MEM_EVENTS ??= 'no';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const native: NativeAddon = { ...require(addonPath) };
 
-// The (comm, peer, tag) of the next send, ssend, recv, isend or irecv, written into an array the addon reads rather
-// than passed as three more arguments: reading those cost a fifth of what the binding adds to a small send
+// The (comm, peer, tag, kind of buffer) of the next send, ssend, recv, isend or irecv, written into an array the addon
+// reads rather than passed as more arguments: reading those cost a fifth of what the binding adds to a small send
 // (native/p2p.h). The addon checks the numbers as it would check arguments.
 const envelope = new Float64Array(native.ENVELOPE_FIELDS);
 native.setEnvelopeArray(envelope);
 
-/** Sets the communicator handle, peer rank and tag of the next point-to-point call on a buffer. */
-export function setEnvelope(comm: number, peer: number, tag: number): void {
+/** Sets the communicator handle, peer rank, tag and buffer kind (viewKind) of the next point-to-point call. */
+export function setEnvelope(comm: number, peer: number, tag: number, kind: number): void {
   envelope[0] = comm;
   envelope[1] = peer;
   envelope[2] = tag;
+  envelope[3] = kind;
+}
+
+const KIND_BY_TAG = new Map(Object.entries(native.VIEW_KINDS));
+const DATA_VIEW_KIND = native.VIEW_KINDS.DataView;
+// %TypedArray%.prototype[Symbol.toStringTag]: the class V8 made the view with, whatever its `constructor` says
+// (Buffer gives 'Uint8Array'), and undefined for a DataView. Optimized code reads it off the view's map.
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype),
+  Symbol.toStringTag)!.get!;
+
+/**
+ * The kind of a checked view (checkBuffer), for the addon calls that take one: it saves the addon working the class
+ * out through N-API, half of what reading the view costs there. NaN for a class the addon has no kind for
+ * (Float16Array), which it then reads the general way.
+ */
+export function viewKind(view: ArrayBufferView): number {
+  const tag = typedArrayTag.call(view) as string | undefined;
+  return tag === undefined ? DATA_VIEW_KIND : KIND_BY_TAG.get(tag) ?? NaN;
 }

@@ -4,7 +4,7 @@
 import type { Comm } from './comm';
 import { alltoallTarget, gatherTarget, reduceTarget, reductionTarget, scatterSource } from './collectives';
 import { checkBuffer, checkRoot } from './errors';
-import { native } from './native';
+import { native, viewKind } from './native';
 import type { Op } from './op';
 import { Request, collectiveRequest } from './request';
 
@@ -21,39 +21,41 @@ export function ibarrier(comm: Comm): Request<void> {
 
 export function ibcast<T extends Buf>(comm: Comm, buf: T, root: number): Request<T> {
   checkBuffer(buf, 'buf');
-  return collectiveRequest(native.ibcast(comm.handle, buf, checkRoot(root, comm.size)), [buf], buf);
+  return collectiveRequest(native.ibcast(comm.handle, buf, checkRoot(root, comm.size), viewKind(buf)), [buf], buf);
 }
 
 export function ireduce<T extends Buf>(comm: Comm, sendbuf: T, op: Op, root: number, out?: T | null):
   Request<T | null> {
   const recv = reduceTarget(comm, sendbuf, op, root, out);
   const send = recv === sendbuf ? null : sendbuf;
-  return collectiveRequest(native.ireduce(comm.handle, send, recv, op.handle, root), [send, recv], recv,
-    isUserOp(op));
+  const id = native.ireduce(comm.handle, send, recv, op.handle, root, viewKind(sendbuf));
+  return collectiveRequest(id, [send, recv], recv, isUserOp(op));
 }
 
 export function iallreduce<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): Request<T> {
   const recv = reductionTarget(sendbuf, op, out);
   const send = recv === sendbuf ? null : sendbuf;
-  return collectiveRequest(native.iallreduce(comm.handle, send, recv, op.handle), [send, recv], recv, isUserOp(op));
+  const id = native.iallreduce(comm.handle, send, recv, op.handle, viewKind(sendbuf));
+  return collectiveRequest(id, [send, recv], recv, isUserOp(op));
 }
 
 export function igather<T extends Buf>(comm: Comm, sendbuf: T, root: number, out?: T | null): Request<T | null> {
   const recv = gatherTarget(comm, sendbuf, root, out);
-  return collectiveRequest(native.igather(comm.handle, sendbuf, recv, root), [sendbuf, recv], recv);
+  return collectiveRequest(native.igather(comm.handle, sendbuf, recv, root, viewKind(sendbuf)), [sendbuf, recv], recv);
 }
 
 export function iallgather<T extends Buf>(comm: Comm, sendbuf: T, out?: T | null): Request<T> {
   const recv = gatherTarget(comm, sendbuf, undefined, out) as T;
-  return collectiveRequest(native.iallgather(comm.handle, sendbuf, recv), [sendbuf, recv], recv);
+  return collectiveRequest(native.iallgather(comm.handle, sendbuf, recv, viewKind(sendbuf)), [sendbuf, recv], recv);
 }
 
 export function iscatter<T extends Buf>(comm: Comm, sendbuf: T | null, recvbuf: T, root: number): Request<T> {
   const send = scatterSource(comm, sendbuf, recvbuf, root);
-  return collectiveRequest(native.iscatter(comm.handle, send, recvbuf, root), [send, recvbuf], recvbuf);
+  const id = native.iscatter(comm.handle, send, recvbuf, root, viewKind(recvbuf));
+  return collectiveRequest(id, [send, recvbuf], recvbuf);
 }
 
 export function ialltoall<T extends Buf>(comm: Comm, sendbuf: T, out?: T | null): Request<T> {
   const recv = alltoallTarget(comm, sendbuf, out);
-  return collectiveRequest(native.ialltoall(comm.handle, sendbuf, recv), [sendbuf, recv], recv);
+  return collectiveRequest(native.ialltoall(comm.handle, sendbuf, recv, viewKind(sendbuf)), [sendbuf, recv], recv);
 }

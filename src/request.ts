@@ -20,7 +20,7 @@
 import { markAsUntransferable } from 'node:worker_threads';
 import type { Comm } from './comm';
 import { MpiError, checkBuffer, checkDest, checkRecvTag, checkSendTag, checkSource } from './errors';
-import { native, setEnvelope } from './native';
+import { native, setEnvelope, viewKind } from './native';
 import { Status, lastStatus } from './status';
 import { pack, unpack } from './values';
 
@@ -501,7 +501,7 @@ export function waitAny<T>(reqs: readonly Request<T>[]): Promise<{ index: number
 export function isend(comm: Comm, buf: ArrayBufferView, dest: number, tag: number): Request<Status> {
   checkBuffer(buf, 'buf');
   const sendTag = checkSendTag(tag);
-  setEnvelope(comm.handle, checkDest(dest, comm.size), sendTag);
+  setEnvelope(comm.handle, checkDest(dest, comm.size), sendTag, viewKind(buf));
   const id = native.isend(buf);
   if (id !== native.COMPLETED_AT_START) pin(buf);
   // MPI leaves the status of a send undefined; this one describes the message sent.
@@ -515,7 +515,7 @@ export function isend(comm: Comm, buf: ArrayBufferView, dest: number, tag: numbe
 /** @internal `Comm.irecv`. */
 export function irecv(comm: Comm, buf: ArrayBufferView, source: number, tag: number): Request<Status> {
   checkBuffer(buf, 'buf');
-  setEnvelope(comm.handle, checkSource(source, comm.size), checkRecvTag(tag));
+  setEnvelope(comm.handle, checkSource(source, comm.size), checkRecvTag(tag), viewKind(buf));
   const id = native.irecv(buf);
   if (id !== native.COMPLETED_AT_START) pin(buf);
   return start(id, YIELDS_STATUS, buf);
@@ -526,7 +526,7 @@ export function isendObject(comm: Comm, value: unknown, dest: number, tag: numbe
   const to = checkDest(dest, comm.size);
   const sendTag = checkSendTag(tag);
   const payload = pack(value);
-  setEnvelope(comm.handle, to, sendTag);
+  setEnvelope(comm.handle, to, sendTag, viewKind(payload));
   return start(native.isend(payload), YIELDS_NOTHING, payload);
 }
 

@@ -61,6 +61,51 @@ describe('point-to-point on buffers', () => {
     expect(incoming[16]).to.equal(0xee);
   });
 
+  // send/recv/isend/irecv tell the addon each view's class (native/datatype.h); it must still apply the view's own
+  // offset and length, and the class must be the one V8 made the view with, not what its `constructor` says.
+  it('takes offset, length and class from each view itself on the send/recv paths, whatever `constructor` says',
+    async () => {
+      const liar = (view, ctor) => Object.defineProperty(view, 'constructor', { value: ctor });
+      const memory = new ArrayBuffer(64);
+      new Uint8Array(memory).fill(0xee);
+      const outgoing = [
+        new Float64Array([world.rank + 0.5, -world.rank - 0.25]),
+        new Int16Array(new ArrayBuffer(16), 6, 3).fill(world.rank - 300),
+        new DataView(Uint8Array.from({ length: 12 }, (_, i) => i + world.rank).buffer, 2, 7),
+        liar(new Float64Array([world.rank * 1e300, 3.75]), Uint8Array),
+        liar(Uint8Array.from([world.rank, 9, 8]), Float64Array),
+        Buffer.from(`rank ${world.rank}`).subarray(1),
+      ];
+      const incoming = [
+        new Float64Array(memory, 8, 2), new Int16Array(3), new DataView(memory, 40, 7),
+        liar(new Float64Array(2), Uint8Array), liar(new Uint8Array(3), Float64Array), Buffer.alloc(5),
+      ];
+      const requests = incoming.map((view, i) => world.irecv(view, prev, 30 + i));
+      for (const [i, view] of outgoing.entries()) requests.push(world.isend(view, next, 30 + i));
+      const statuses = await MPI.waitAll(requests);
+      expect(Array.from(incoming[0])).to.deep.equal([prev + 0.5, -prev - 0.25]);
+      expect(new Uint8Array(memory, 0, 8).every((b) => b === 0xee)).to.equal(true);
+      expect(Array.from(incoming[1])).to.deep.equal([prev - 300, prev - 300, prev - 300]);
+      expect(Array.from(new Uint8Array(memory, 40, 7))).to.deep.equal([2, 3, 4, 5, 6, 7, 8].map((b) => b + prev));
+      expect(new Uint8Array(memory)[47]).to.equal(0xee);
+      expect(Array.from(incoming[3])).to.deep.equal([prev * 1e300, 3.75]);
+      expect(statuses[3].bytes).to.equal(16);
+      expect(Array.from(incoming[4])).to.deep.equal([prev, 9, 8]);
+      expect(incoming[5].toString()).to.equal(`ank ${prev}`);
+      // Blocking send and recv, through the same envelope: a Float32Array received at an offset.
+      if (world.size > 1 || MPI.implementation === 'openmpi') { // MPICH: a send to oneself may wait for the recv
+        const target = new Float32Array(8).fill(-1);
+        if (world.rank % 2 === 0) {
+          world.send(new Float32Array([world.rank, 0.5]), next, 40);
+          world.recv(target.subarray(3, 5), prev, 40);
+        } else {
+          world.recv(target.subarray(3, 5), prev, 40);
+          world.send(new Float32Array([world.rank, 0.5]), next, 40);
+        }
+        expect(Array.from(target)).to.deep.equal([-1, -1, -1, prev, 0.5, -1, -1, -1]);
+      }
+    });
+
   it('moves zero-length views as empty messages', () => {
     const status = world.sendrecv(new Float64Array(0), next, new Float64Array(0), prev, 2, 2);
     expect(status.bytes).to.equal(0);
