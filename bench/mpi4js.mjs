@@ -10,29 +10,41 @@ import * as MPI from 'mpi4js';
 const world = MPI.COMM_WORLD;
 const { rank, size } = world;
 const WINDOW = 64;
+const WARMUP_SECONDS = 0.5; // bench/osu.c and bench/osu.py wait as long
 // The small value of the `object` case; osu.py sends the same dict through pickle.
 const SMALL_VALUE = { step: 7, x: 0.5, name: 'ping', ok: true };
 
 if (process.env.MPI4JS_PROGRESS) MPI.setProgressPolicy(process.env.MPI4JS_PROGRESS);
 
+// Runs `step` warmup times, then, after a barrier, iterations times; returns the seconds of the timed part. Each case
+// puts its work in a `step` function of its own rather than in the loop: V8 then optimizes that function once and
+// for all during the first, untimed size. Put in the loop body, it would be compiled on stack replacement for every
+// call of the case, and thrown away at the first statement not yet run there (the barrier): the timed loop would
+// start in the interpreter, waiting for a compiler thread that has no free core while two ranks spin on two cores.
+function timed(iterations, warmup, step) {
+  for (let i = 0; i < warmup; i++) step();
+  world.barrier();
+  const t0 = MPI.wtime();
+  for (let i = 0; i < iterations; i++) step();
+  return MPI.wtime() - t0;
+}
+
+// The same for a `step` that returns a promise.
+async function timedAsync(iterations, warmup, step) {
+  for (let i = 0; i < warmup; i++) await step();
+  world.barrier();
+  const t0 = MPI.wtime();
+  for (let i = 0; i < iterations; i++) await step();
+  return MPI.wtime() - t0;
+}
+
 // One-way latency of a ping-pong between ranks 0 and 1, in microseconds; ranks above 1 wait.
 function latency(bytes, iterations, warmup) {
   const buf = new Uint8Array(bytes).fill(1);
-  let t0 = 0;
-  for (let i = 0; i < warmup + iterations; i++) {
-    if (i === warmup) {
-      world.barrier();
-      t0 = MPI.wtime();
-    }
-    if (rank === 0) {
-      world.send(buf, 1, 1);
-      world.recv(buf, 1, 1);
-    } else if (rank === 1) {
-      world.recv(buf, 0, 1);
-      world.send(buf, 0, 1);
-    }
-  }
-  return ((MPI.wtime() - t0) * 1e6) / (2 * iterations);
+  const step = rank === 0 ? () => { world.send(buf, 1, 1); world.recv(buf, 1, 1); }
+    : rank === 1 ? () => { world.recv(buf, 0, 1); world.send(buf, 0, 1); }
+    : () => {};
+  return (timed(iterations, warmup, step) * 1e6) / (2 * iterations);
 }
 
 // Rank 0 sends windows of WINDOW nonblocking messages to rank 1, which acknowledges each window; MB/s.
@@ -40,23 +52,16 @@ async function bandwidth(bytes, iterations, warmup) {
   const buf = new Uint8Array(bytes).fill(1);
   const ack = new Uint8Array(4);
   const requests = new Array(WINDOW);
-  let t0 = 0;
-  for (let i = 0; i < warmup + iterations; i++) {
-    if (i === warmup) {
-      world.barrier();
-      t0 = MPI.wtime();
-    }
-    if (rank === 0) {
-      for (let w = 0; w < WINDOW; w++) requests[w] = world.isend(buf, 1, 100);
-      await MPI.waitAll(requests);
-      world.recv(ack, 1, 101);
-    } else if (rank === 1) {
-      for (let w = 0; w < WINDOW; w++) requests[w] = world.irecv(buf, 0, 100);
-      await MPI.waitAll(requests);
-      world.send(ack, 0, 101);
-    }
-  }
-  return (bytes * WINDOW * iterations) / (MPI.wtime() - t0) / 1e6;
+  const step = rank === 0 ? async () => {
+    for (let w = 0; w < WINDOW; w++) requests[w] = world.isend(buf, 1, 100);
+    await MPI.waitAll(requests);
+    world.recv(ack, 1, 101);
+  } : rank === 1 ? async () => {
+    for (let w = 0; w < WINDOW; w++) requests[w] = world.irecv(buf, 0, 100);
+    await MPI.waitAll(requests);
+    world.send(ack, 0, 101);
+  } : async () => {};
+  return (bytes * WINDOW * iterations) / (await timedAsync(iterations, warmup, step)) / 1e6;
 }
 
 // Ranks 0 and 1 each send and receive a window at once; MB/s counting both directions.
@@ -64,20 +69,13 @@ async function bidirectional(bytes, iterations, warmup) {
   const sendbuf = new Uint8Array(bytes).fill(1);
   const recvbuf = new Uint8Array(bytes);
   const requests = new Array(2 * WINDOW);
-  let t0 = 0;
-  for (let i = 0; i < warmup + iterations; i++) {
-    if (i === warmup) {
-      world.barrier();
-      t0 = MPI.wtime();
-    }
-    if (rank <= 1) {
-      const peer = 1 - rank;
-      for (let w = 0; w < WINDOW; w++) requests[w] = world.irecv(recvbuf, peer, 100);
-      for (let w = 0; w < WINDOW; w++) requests[WINDOW + w] = world.isend(sendbuf, peer, 100);
-      await MPI.waitAll(requests);
-    }
-  }
-  return (2 * bytes * WINDOW * iterations) / (MPI.wtime() - t0) / 1e6;
+  const peer = 1 - rank;
+  const step = rank <= 1 ? async () => {
+    for (let w = 0; w < WINDOW; w++) requests[w] = world.irecv(recvbuf, peer, 100);
+    for (let w = 0; w < WINDOW; w++) requests[WINDOW + w] = world.isend(sendbuf, peer, 100);
+    await MPI.waitAll(requests);
+  } : async () => {};
+  return (2 * bytes * WINDOW * iterations) / (await timedAsync(iterations, warmup, step)) / 1e6;
 }
 
 // Time per collective call in microseconds, averaged over the ranks. `bytes` is each rank's contribution.
@@ -85,58 +83,34 @@ function collective(name, bytes, iterations, warmup) {
   const n = bytes / 8;
   const input = new Float64Array(name === 'alltoall' ? n * size : n).fill(rank + 1);
   const output = new Float64Array(name === 'bcast' ? 0 : n * size);
+  const part = output.subarray(0, n); // made once, as the C and mpi4py cases do
   let call;
   switch (name) {
     case 'bcast': call = () => world.bcast(input, 0); break;
-    case 'allreduce': call = () => world.allreduce(input, MPI.SUM, output.subarray(0, n)); break;
+    case 'allreduce': call = () => world.allreduce(input, MPI.SUM, part); break;
     case 'gather': call = () => world.gather(input, 0, rank === 0 ? output : null); break;
     case 'alltoall': call = () => world.alltoall(input, output); break;
     default: throw new Error(`unknown collective ${name}`);
   }
-  for (let i = 0; i < warmup; i++) call();
-  world.barrier();
-  const t0 = MPI.wtime();
-  for (let i = 0; i < iterations; i++) call();
-  const mine = new Float64Array([((MPI.wtime() - t0) * 1e6) / iterations]);
+  const mine = new Float64Array([(timed(iterations, warmup, call) * 1e6) / iterations]);
   return world.reduce(mine, MPI.SUM, 0)?.[0] / size;
 }
 
 // Ping-pong of a small structured value through sendObject/recvObject; one-way microseconds.
 function object(_bytes, iterations, warmup) {
-  let t0 = 0;
-  for (let i = 0; i < warmup + iterations; i++) {
-    if (i === warmup) {
-      world.barrier();
-      t0 = MPI.wtime();
-    }
-    if (rank === 0) {
-      world.sendObject(SMALL_VALUE, 1, 1);
-      world.recvObject(1, 1);
-    } else if (rank === 1) {
-      world.sendObject(world.recvObject(0, 1), 0, 1);
-    }
-  }
-  return ((MPI.wtime() - t0) * 1e6) / (2 * iterations);
+  const step = rank === 0 ? () => { world.sendObject(SMALL_VALUE, 1, 1); world.recvObject(1, 1); }
+    : rank === 1 ? () => world.sendObject(world.recvObject(0, 1), 0, 1)
+    : () => {};
+  return (timed(iterations, warmup, step) * 1e6) / (2 * iterations);
 }
 
 // Ping-pong through `await isend` / `await irecv`: what a program awaiting each message pays; one-way microseconds.
 async function awaited(bytes, iterations, warmup) {
   const buf = new Uint8Array(bytes).fill(1);
-  let t0 = 0;
-  for (let i = 0; i < warmup + iterations; i++) {
-    if (i === warmup) {
-      world.barrier();
-      t0 = MPI.wtime();
-    }
-    if (rank === 0) {
-      await world.isend(buf, 1, 1);
-      await world.irecv(buf, 1, 1);
-    } else if (rank === 1) {
-      await world.irecv(buf, 0, 1);
-      await world.isend(buf, 0, 1);
-    }
-  }
-  return ((MPI.wtime() - t0) * 1e6) / (2 * iterations);
+  const step = rank === 0 ? async () => { await world.isend(buf, 1, 1); await world.irecv(buf, 1, 1); }
+    : rank === 1 ? async () => { await world.irecv(buf, 0, 1); await world.isend(buf, 0, 1); }
+    : async () => {};
+  return ((await timedAsync(iterations, warmup, step)) * 1e6) / (2 * iterations);
 }
 
 // Each rank sends to itself and receives: the per-call path without a peer to wait for, whose instruction count
@@ -144,13 +118,8 @@ async function awaited(bytes, iterations, warmup) {
 function self(bytes, iterations, warmup) {
   const out = new Float64Array(bytes / 8).fill(1);
   const back = new Float64Array(bytes / 8);
-  let t0 = 0;
-  for (let i = 0; i < warmup + iterations; i++) {
-    if (i === warmup) t0 = MPI.wtime();
-    world.send(out, rank, 1);
-    world.recv(back, rank, 1);
-  }
-  return ((MPI.wtime() - t0) * 1e6) / iterations;
+  const step = () => { world.send(out, rank, 1); world.recv(back, rank, 1); };
+  return (timed(iterations, warmup, step) * 1e6) / iterations;
 }
 
 const CASES = {
@@ -172,10 +141,20 @@ if (run === undefined || (size < 2 && name !== 'self')) {
   if (rank === 0) console.error(`usage: mpirun -n 2 node bench/mpi4js.mjs ${Object.keys(CASES).join('|')} SIZE:ITER:WARMUP...`);
   process.exitCode = 2;
 } else {
-  // The first size once untimed: optimizing compilation and MPI's first contact between the ranks happen there, not
-  // in the figures (osu.c and osu.py do the same).
+  // The first size untimed, again and again until rank 0 has spent WARMUP_SECONDS on it (osu.c and osu.py do the
+  // same): MPI's first contact between the ranks, and V8's optimizing compilation, happen there and not in the
+  // figures. V8 takes a while to settle: one-way 8-byte latency measured 1.3, 0.9, 0.7, 0.6 us in the first four
+  // runs of 20000 round trips, then 0.55 from the fifth on (about 0.2 s in).
   const parsed = points.map((point) => point.split(':').map(Number));
-  if (parsed.length > 0 && name !== 'self') await run(...parsed[0]);
+  if (parsed.length > 0 && name !== 'self') {
+    const more = new Int32Array(1);
+    const until = MPI.wtime() + WARMUP_SECONDS;
+    do {
+      await run(...parsed[0]);
+      more[0] = MPI.wtime() < until ? 1 : 0;
+      world.bcast(more, 0);
+    } while (more[0] === 1);
+  }
   for (const [bytes, iterations, warmup] of parsed) {
     const value = await run(bytes, iterations, warmup);
     if (rank === 0) console.log(`${name} ${bytes} ${value}`);
