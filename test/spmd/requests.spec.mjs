@@ -267,6 +267,52 @@ describe('requests: waitAll', () => {
     await MPI.waitAll(sends);
   });
 
+  it('tells every waiter of a request: waitAll and two waitAny on the same requests, one given twice', async () => {
+    const into = [new Int32Array(1), new Int32Array(1)];
+    const a = world.irecv(into[0], prev, 61);
+    const b = world.irecv(into[1], prev, 62);
+    const all = MPI.waitAll([a, b, a]);
+    const any = MPI.waitAny([b, b, a]);
+    const anyAgain = MPI.waitAny([a, b]);
+    await world.isend(Int32Array.of(world.rank + 20), next, 62); // b's message first
+    const first = await any;
+    expect(first.index).to.equal(0);
+    expect(first.value.tag).to.equal(62);
+    expect((await anyAgain).index).to.equal(1);
+    expect(a.done).to.equal(false);
+    world.barrier(); // only then does any rank send the message of a
+    await world.isend(Int32Array.of(world.rank + 10), next, 61);
+    const statuses = await all;
+    expect(statuses.map((status) => status.tag)).to.deep.equal([61, 62, 61]);
+    expect(statuses[0]).to.equal(statuses[2]);
+    expect([into[0][0], into[1][0]]).to.deep.equal([prev + 10, prev + 20]);
+  });
+
+  it('runs then() callbacks as a promise would: later, in order, passing on their results and throws', async () => {
+    const into = new Int32Array(1);
+    const request = world.irecv(into, prev, 63);
+    const order = [];
+    const doubled = request.then((status) => { order.push('first'); return status.tag * 2; });
+    const thrown = request.then(() => { order.push('second'); throw new RangeError('from a callback'); });
+    const passed = request.then();
+    const unused = request.then(undefined, () => 'not called');
+    expect(order).to.deep.equal([]);
+    await world.isend(Int32Array.of(5), next, 63);
+    expect(await doubled).to.equal(126);
+    expect(order).to.deep.equal(['first', 'second']);
+    const failure = await thrown.then(() => null, (error) => error);
+    expect(failure).to.be.instanceOf(RangeError);
+    expect((await passed).tag).to.equal(63);
+    expect((await unused).tag).to.equal(63);
+    // A value receive that cancel() drops at once: its callbacks run after cancel() has returned, never inside it.
+    const dropped = world.irecvObject(prev, 64);
+    let ran = false;
+    const code = dropped.then(() => 'completed', (error) => { ran = true; return error.code; });
+    dropped.cancel();
+    expect(ran).to.equal(false);
+    expect(await code).to.equal('MPI_ERR_REQUEST');
+  });
+
   it('rejects with the first failure, and leaves no other failure unhandled', async function () {
     needsPeer(this);
     let rejected = null;
