@@ -21,7 +21,7 @@ import { markAsUntransferable } from 'node:worker_threads';
 import type { Comm } from './comm';
 import { MpiError, checkBuffer, checkDest, checkRecvTag, checkSendTag, checkSource, memoryOf } from './errors';
 import { native, setEnvelope, viewKind } from './native';
-import { Status, lastStatus } from './status';
+import { Status, lastCancelled, lastError, lastStatus } from './status';
 import { pack, unpack } from './values';
 
 /**
@@ -243,11 +243,11 @@ export class Request<T = unknown> implements PromiseLike<T> {
     };
 
     completeAtStart = (request) => {
-      const status = lastStatus();
+      const error = lastError();
       if (request.#opError !== null) settle(request, true, request.#opError.error);
-      else if (status.error !== 0) settle(request, true, native.mpiErrorOf(status.error));
-      else if (status.cancelled) settle(request, true, cancelledError());
-      else if ((request.#kind & YIELDS) === YIELDS_STATUS) settle(request, false, status);
+      else if (error !== 0) settle(request, true, native.mpiErrorOf(error));
+      else if (lastCancelled()) settle(request, true, cancelledError());
+      else if ((request.#kind & YIELDS) === YIELDS_STATUS) settle(request, false, lastStatus());
       else settle(request, false, (request.#kind & YIELDS) === YIELDS_RESULT ? request.#result : undefined);
     };
 

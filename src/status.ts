@@ -58,6 +58,14 @@ export function lastStatus(into: Status = new Status()): Status {
   return into;
 }
 
+/** The error code and cancelled flag of that status, for a caller that needs no Status object. */
+export function lastError(): number {
+  return slots[ERROR];
+}
+export function lastCancelled(): boolean {
+  return slots[CANCELLED] !== 0;
+}
+
 /** Throws unless `status` is a Status to fill (or undefined). */
 export function checkStatus(status: unknown, name = 'status'): Status | undefined {
   if (status === undefined || status instanceof Status) return status;
