@@ -36,10 +36,10 @@ const CASES = {
   latency: { sizes: 'latency', iterations: (b) => clamp(2 ** 28 / b, 10, 20000), unit: 'us' },
   bw: { sizes: 'bandwidth', iterations: (b) => clamp(2 ** 29 / (64 * b), 3, 1000), unit: 'MB/s' },
   bibw: { sizes: 'bandwidth', iterations: (b) => clamp(2 ** 29 / (64 * b), 3, 1000), unit: 'MB/s' },
-  bcast: { sizes: 'collective', iterations: (b) => clamp(2 ** 27 / b, 20, 10000), unit: 'us' },
-  allreduce: { sizes: 'collective', iterations: (b) => clamp(2 ** 27 / b, 20, 10000), unit: 'us' },
-  gather: { sizes: 'collective', iterations: (b) => clamp(2 ** 27 / b, 20, 10000), unit: 'us' },
-  alltoall: { sizes: 'collective', iterations: (b) => clamp(2 ** 27 / b, 20, 10000), unit: 'us' },
+  bcast: { sizes: 'collective', iterations: (b) => clamp(2 ** 29 / b, 50, 10000), unit: 'us' },
+  allreduce: { sizes: 'collective', iterations: (b) => clamp(2 ** 29 / b, 50, 10000), unit: 'us' },
+  gather: { sizes: 'collective', iterations: (b) => clamp(2 ** 29 / b, 50, 10000), unit: 'us' },
+  alltoall: { sizes: 'collective', iterations: (b) => clamp(2 ** 29 / b, 50, 10000), unit: 'us' },
   object: { sizes: [0], iterations: () => 20000, unit: 'us', withoutC: true }, // C has no values to send
   await: { sizes: [8], iterations: () => 20000, unit: 'us' },
 };
