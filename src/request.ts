@@ -37,6 +37,7 @@ import { pack, unpack } from './values';
 export type ProgressPolicy = 'adaptive' | 'busy' | 'lazy';
 
 const SPIN_NS = 20_000;
+const ONE_PASS_NS = 1; // one test of everything pending, without the yield of a progress(0) that finds nothing
 const HOT_MS = 10;
 const HOT_POLLS = 100; // and at least this many turns: on a loaded machine 10 ms may pass without this rank running
 const FIRST_BACKOFF_MS = 1;
@@ -67,6 +68,8 @@ let completeAtStart: (request: Request<unknown>) => void;
 let blame: (request: Request<unknown>, error: unknown) => void;
 let kindOf: (request: Request<unknown>) => number;
 let watch: (request: Request<unknown>, watcher: Watcher, index: number) => void;
+// Called when someone starts waiting for a pending request (await, then, waitAll, waitAny): polls may now spin.
+let markWaited: (request: Request<unknown>) => void;
 let failedOf: (request: Request<unknown>) => boolean;
 let outcomeOf: (request: Request<unknown>) => unknown;
 let unwatchAll: (requests: readonly Request<unknown>[], watcher: Watcher) => void;
@@ -90,6 +93,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
   // then() on a pending request with no promise yet: [onfulfilled, onrejected, resolve, reject] of each call, which
   // settle() runs itself (see then()).
   #reactions: unknown[] | null = null;
+  #waited = false; // awaited, or watched by waitAll/waitAny, while pending (see markWaited)
   #id: number; // the native id while the engine tracks it, else -1
   readonly #kind: number;
   #keep: unknown; // the buffers MPI reads or writes: held until completion, so that GC cannot free them
@@ -145,6 +149,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
   then<R1 = T, R2 = never>(onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
     if (this.#done || this.#promise !== null) return this.#settled().then(onfulfilled, onrejected);
+    markWaited(this as Request<unknown>);
     // Pending: the progress engine calls the callbacks itself when MPI completes the request, as a promise's reaction
     // job would, without the promise in between and the job it takes. For `await req`, V8 passes the resolving
     // functions of its own promise: the awaiting function then resumes one microtask after the completion instead
@@ -173,6 +178,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
   #settled(): Promise<T> {
     if (this.#promise !== null) return this.#promise;
     if (this.#done) return (this.#promise = Promise.resolve(this.#outcome as T));
+    markWaited(this as Request<unknown>);
     return (this.#promise = new Promise<T>((resolve, reject) => {
       this.#resolve = resolve as (value: unknown) => void;
       this.#reject = reject;
@@ -191,6 +197,10 @@ export class Request<T = unknown> implements PromiseLike<T> {
       request.#outcome = outcome;
       request.#id = -1;
       request.#keep = undefined;
+      if (request.#waited) {
+        request.#waited = false;
+        waitedCount--;
+      }
       const reactions = request.#reactions;
       if (reactions !== null) {
         request.#reactions = null;
@@ -255,7 +265,14 @@ export class Request<T = unknown> implements PromiseLike<T> {
       request.#opError ??= { error };
     };
     kindOf = (request) => request.#kind;
+    markWaited = (request) => {
+      if (request.#waited || request.#done) return;
+      request.#waited = true;
+      waitedCount++;
+      if (!queueMicrotaskPoll()) next();
+    };
     watch = (request, watcher, index) => {
+      markWaited(request);
       if (request.#watcher === null) {
         request.#watcher = watcher;
         request.#watchIndex = index;
@@ -338,6 +355,7 @@ let completions = new Float64Array(64 * FIELDS);
 native.setCompletionArray(completions);
 const pending: (Request<unknown> | undefined)[] = []; // by native id
 let pendingCount = 0;
+let waitedCount = 0; // pending requests someone waits for
 let activity = false; // a request started or completed since next() last looked
 let lastActivity = 0;
 let idlePolls = 0; // event-loop polls since the last activity
@@ -410,7 +428,10 @@ function microtaskPoll(): void {
   microtaskQueued = false;
   microtaskPolls++;
   const before = pendingCount;
-  poll(SPIN_NS);
+  // Spin only for a request someone waits for. A spin for a receive posted ahead of time (irecv, then await isend,
+  // then await the receive) held up every other microtask, the continuation of that await isend included, until
+  // the reply came: the awaited ping-pong with receives posted first ran at 1.7 us one way instead of 1.3.
+  poll(waitedCount > 0 ? SPIN_NS : ONE_PASS_NS);
   // Requests completed and others are still pending, as in a window of messages arriving one after another: poll
   // again in a microtask rather than one poll per turn of the event loop, which cost several microseconds each.
   if (pendingCount > 0 && pendingCount < before) queueMicrotaskPoll();
