@@ -4,10 +4,11 @@
 // polling. The engine polls on the main thread, from the event loop; each poll is one native progress() call that
 // tests every pending request at once (MPI_Testsome) and settles the completed ones. Under the default 'adaptive'
 // policy:
-//   - requests just started are polled in a microtask, once the synchronous code that started them is done, and
-//     that poll may spin up to SPIN_NS inside the native call: a reply a few microseconds away is caught without a
-//     turn of the event loop, which alone costs several microseconds. At most MICROTASK_POLLS_PER_TURN such polls
-//     run before the engine lets the event loop turn, so a long await chain cannot starve timers and I/O;
+//   - requests just started (and requests someone starts to wait for) are polled in a microtask, once the
+//     synchronous code is done, and while someone waits for a pending request that poll may spin up to SPIN_NS
+//     inside the native call: a reply a few microseconds away is caught without a turn of the event loop, which
+//     alone costs several microseconds. At most MICROTASK_POLLS_PER_TURN such polls run before the engine lets the
+//     event loop turn, so a long await chain cannot starve timers and I/O;
 //   - while requests are pending, every turn of the event loop polls once (setImmediate) until HOT_MS and
 //     HOT_POLLS turns have passed without a request starting or completing;
 //   - then timers poll, 1 ms apart at first, twice as far apart each time up to MAX_BACKOFF_MS, so that a rank
@@ -26,7 +27,7 @@ import { pack, unpack } from './values';
 
 /**
  * How the engine polls pending requests:
- * - `'adaptive'` (the default): spins for a few microseconds when a request starts, polls every event-loop turn
+ * - `'adaptive'` (the default): spins for a few microseconds for an awaited request, polls every event-loop turn
  *   for 10 ms after the last activity, then backs off to timers up to 4 ms apart. Low latency for busy exchanges,
  *   little CPU while waiting long.
  * - `'busy'`: spins and polls every event-loop turn for as long as anything is pending. The lowest latency, at the
