@@ -16,7 +16,9 @@ constexpr int kCompletedAtStart = -1;
 // kCompletedAtStart, or an empty value with the MpiError thrown when rc failed. A request that MPI cannot cancel
 // (a nonblocking collective) is not `cancellable`. `testNow`: whether it may have completed already and is worth an
 // MPI_Test (not for a large message, which must go by rendezvous: see kMayCompleteAtStart).
-Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool cancellable, bool testNow = true);
+// `send`: an isend (see TestAtStart in request.cc).
+Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool cancellable, bool testNow = true,
+                           bool send = false);
 
 void InitRequest(Napi::Env env, Napi::Object exports);
 
