@@ -206,8 +206,9 @@ export class Request<T = unknown> implements PromiseLike<T> {
       if (reactions !== null) {
         request.#reactions = null;
         // User callbacks never run inside cancel() or another call of the user's: only from a poll (which the
-        // progress engine runs from a microtask or the event loop, and never re-enters), else in a microtask.
-        if (polling) runReactions(reactions, failed, outcome);
+        // progress engine runs from a microtask or the event loop, and never re-enters), else in a microtask. A
+        // request settled while callbacks run (one of them cancelled it) has its own run in a microtask too.
+        if (polling && !inCallbacks) runReactions(reactions, failed, outcome);
         else void resolved.then(() => runReactions(reactions, failed, outcome));
       }
       if (request.#resolve !== null) {
@@ -307,6 +308,17 @@ export class Request<T = unknown> implements PromiseLike<T> {
 // As a promise's reaction jobs: each then()'s callback for the outcome, its result (or throw) settling the promise
 // that then() returned; without a callback, the outcome passes through to that promise.
 function runReactions(reactions: unknown[], failed: boolean, outcome: unknown): void {
+  const outer = inCallbacks;
+  inCallbacks = true;
+  try {
+    runEach(reactions, failed, outcome);
+  } finally {
+    inCallbacks = outer;
+  }
+}
+let inCallbacks = false; // then() callbacks are running (settle() defers those of another request to a microtask)
+
+function runEach(reactions: unknown[], failed: boolean, outcome: unknown): void {
   for (let i = 0; i < reactions.length; i += 4) {
     const handler = reactions[i + (failed ? 1 : 0)];
     const resolve = reactions[i + 2] as (value: unknown) => void;

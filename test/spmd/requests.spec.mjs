@@ -311,6 +311,19 @@ describe('requests: waitAll', () => {
     dropped.cancel();
     expect(ran).to.equal(false);
     expect(await code).to.equal('MPI_ERR_REQUEST');
+    // The same from inside a callback run by the poll: the other request's callbacks wait for this one to return.
+    const other = world.irecvObject(prev, 65);
+    const trace = [];
+    const otherDone = other.then(() => trace.push('other fulfilled'), () => trace.push('other rejected'));
+    const trigger = world.irecv(new Int32Array(1), prev, 66);
+    const triggered = trigger.then(() => {
+      other.cancel();
+      trace.push('trigger callback returns');
+    });
+    await world.isend(Int32Array.of(1), next, 66);
+    await triggered;
+    await otherDone;
+    expect(trace).to.deep.equal(['trigger callback returns', 'other rejected']);
   });
 
   it('rejects with the first failure, and leaves no other failure unhandled', async function () {
