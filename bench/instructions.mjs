@@ -4,7 +4,9 @@
 // shows what a change to the hot path saves. Each program runs twice, with FEW and MANY pairs after the same warm-up;
 // the difference of the totals divided by MANY - FEW is the count per pair, start-up cancelled out.
 //
-//   node bench/instructions.mjs [--mpi openmpi|mpich] [--few N] [--many N]
+//   node bench/instructions.mjs [--few N] [--many N]
+//
+// Open MPI only: under MPICH, a blocking send to oneself in a 1-rank world waits for a receive that is never posted.
 //
 // It uses the addon and the C program that `npm run bench -- --mpi X` built into build-bench-X/ (or MPI4JS_ADDON),
 // and the TypeScript layer in lib/.
@@ -18,6 +20,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const mpi = option('--mpi', 'openmpi');
+if (mpi !== 'openmpi') {
+  console.error('instructions: counts under Open MPI only (under MPICH a send to oneself waits for its receive)');
+  process.exit(2);
+}
 const few = Number(option('--few', 20000));
 const many = Number(option('--many', 220000));
 const WARMUP = 5000;
