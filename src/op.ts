@@ -1,7 +1,7 @@
 // Reduction operations: MPI's ten built-in ops and user ops written in JS, for the buffer collectives (where MPI
 // applies them) and the value collectives (where they combine JS values).
 import { describe as describeArgument } from './errors';
-import { native } from './native';
+import { native, viewKind } from './native';
 
 // The kinds of elements MPI's table of ops and datatypes is written in (MPI-3.1 §5.9.2). A Buffer, a
 // Uint8ClampedArray and the BigInt arrays are integers; a DataView is MPI_BYTE.
@@ -10,18 +10,13 @@ const FLOAT = 2;
 const BYTE = 4;
 const ANY = INTEGER | FLOAT | BYTE;
 
-const KIND_OF = new Map<unknown, number>([
-  [Int8Array, INTEGER], [Uint8Array, INTEGER], [Uint8ClampedArray, INTEGER], [Int16Array, INTEGER],
-  [Uint16Array, INTEGER], [Int32Array, INTEGER], [Uint32Array, INTEGER], [BigInt64Array, INTEGER],
-  [BigUint64Array, INTEGER], [Buffer, INTEGER], [Float32Array, FLOAT], [Float64Array, FLOAT], [DataView, BYTE],
-]);
+// By the addon's kind of a view (viewKind): the class V8 made it with, which is also what sets the MPI datatype, so
+// that the op is checked against the elements MPI will see, whatever the view's `constructor` says.
+const CATEGORY_BY_KIND = new Map(Object.entries(native.VIEW_KINDS).map(([name, kind]) =>
+  [kind, name === 'DataView' ? BYTE : name.startsWith('Float') ? FLOAT : INTEGER]));
 
 function kindOf(buf: ArrayBufferView): number {
-  const kind = KIND_OF.get(buf.constructor);
-  if (kind !== undefined) return kind;
-  // A subclass of one of the classes above.
-  if (buf instanceof DataView) return BYTE;
-  return buf instanceof Float32Array || buf instanceof Float64Array ? FLOAT : INTEGER;
+  return CATEGORY_BY_KIND.get(viewKind(buf)) ?? INTEGER; // a class the addon has no kind for: Float16Array
 }
 
 // As errors.ts describes an argument, but a string is "a string": these messages speak of kinds of values.

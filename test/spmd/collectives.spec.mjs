@@ -347,6 +347,9 @@ describe('collectives on buffers', () => {
       expect(() => world.allreduce(new Float64Array(1), MPI.BAND)).to.throw(TypeError, /BAND does not apply to Float64Array/);
       expect(() => world.reduce(new Float32Array(1), MPI.LXOR)).to.throw(TypeError, /LXOR does not apply to Float32Array: .*integer/);
       expect(() => world.scan(new DataView(new ArrayBuffer(1)), MPI.SUM)).to.throw(TypeError, /SUM does not apply to DataView/);
+      // The elements MPI sees decide, not what a view's `constructor` property claims.
+      const posing = Object.defineProperty(new Float64Array(1), 'constructor', { value: Int32Array });
+      expect(() => world.allreduce(posing, MPI.BAND)).to.throw(TypeError, /BAND does not apply/);
       expect(() => world.allreduce(new Int32Array(1), 'sum')).to.throw(TypeError, /op must be an Op/);
       expect(() => world.allreduce(new Int32Array(1), (a, b) => a + b)).to.throw(TypeError, /op must be an Op/);
     });
