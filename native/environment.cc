@@ -1,6 +1,8 @@
 #include "environment.h"
 
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -155,9 +157,29 @@ Napi::Value IsInitialized(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), initialized != 0);
 }
 
+// Both launchers read a rank's stdout and stderr through pipes and forward them; MPICH's may end the job on an
+// abort before it has read what the rank wrote last, and the message that says why the job died is lost (seen once
+// in a CI run: an aborted job with an empty stderr). So before aborting, wait until the launcher has read what is in
+// those pipes, or at most kDrainLimit when nobody reads them. A terminal or file needs no wait.
+constexpr auto kDrainLimit = std::chrono::seconds(1);
+
+bool PipeHoldsUnread(int fd) {
+  struct stat info;
+  int unread = 0;
+  return fstat(fd, &info) == 0 && S_ISFIFO(info.st_mode) && ioctl(fd, FIONREAD, &unread) == 0 && unread > 0;
+}
+
+void LetLauncherReadOutput() {
+  const auto deadline = std::chrono::steady_clock::now() + kDrainLimit;
+  while ((PipeHoldsUnread(1) || PipeHoldsUnread(2)) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 Napi::Value Abort(const Napi::CallbackInfo& info) {
   int code = 1;
   if (!ToInt(info[0], "code", &code)) return Napi::Value();
+  LetLauncherReadOutput();
   if (!mpiFinalized) MPI_Abort(MPI_COMM_WORLD, code);
   // MPI_Abort does not return on either MPI; after finalize there is no job left to abort but this process.
   std::_Exit(code);

@@ -76,8 +76,9 @@ describe('mpi4js command and addon choice', function () {
 
   it('`mpi4js run` exits with the job\'s failure and explains a missing script', async () => {
     const failing = await sh([bin, 'run', '-n', '2', 'test/fixtures/throw-on-last-rank.mjs'], { env: { MPI4JS_ADDON: addon } });
-    expect(failing.code).to.not.equal(0);
-    expect(failing.stderr).to.include('deliberate failure');
+    const seen = `exit code ${failing.code}; stdout: ${failing.stdout}; stderr: ${failing.stderr}`;
+    expect(failing.code, seen).to.not.equal(0);
+    expect(failing.stderr, seen).to.include('deliberate failure');
     const missing = await sh([bin, 'run', '-n', '2', 'no-such-app.ts'], { env: { MPI4JS_ADDON: addon } });
     expect(missing.code).to.equal(1);
     expect(missing.stderr).to.include('mpi4js: no script to run');

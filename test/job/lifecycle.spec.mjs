@@ -2,6 +2,9 @@
 // and the build's message when no MPI is installed. Each test starts its own small MPI job.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flavour, mpirun } from '../harness/mpirun.mjs';
 
@@ -48,8 +51,27 @@ describe('lifecycle of a job', function () {
   it('ends the job with the code given to abort()', async () => {
     const job = await mpirun(2, ['node', fixture('fail-rank.mjs'), 'abort'], { timeout: 30000 });
     expect(job.timedOut).to.equal(false);
-    expect(job.code).to.not.equal(0);
+    expect(job.code, job.stderr).to.equal(3);
     expect(job.ms).to.be.below(15000);
+  });
+
+  // The launcher reads a rank's stderr through a pipe; a rank that aborts must leave its last words there long enough
+  // for it. Here the reader is a shell that starts reading 300 ms after the words are written: the rank may end
+  // only after that (mpi4js waits up to a second for an unread pipe).
+  it('abort() waits until the reader of stderr has taken what the rank wrote last', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mpi4js-abort-'));
+    try {
+      const [marker, readAt, exitedAt] = ['written', 'read-at', 'exited-at'].map((name) => path.join(dir, name));
+      const rank = `"${process.execPath}" "${fixture('abort-after-output.mjs')}" "${marker}"`;
+      const reader = `until [ -e "${marker}" ]; do sleep 0.01; done; sleep 0.3; date +%s%N > "${readAt}"; cat`;
+      const run = spawnSync('bash', ['-c', `{ ${rank}; date +%s%N > "${exitedAt}"; } 2>&1 >/dev/null | { ${reader}; }`],
+        { encoding: 'utf8', timeout: 30000 });
+      expect(run.stdout).to.include('last words of rank 0');
+      const [read, exited] = [readAt, exitedAt].map((file) => BigInt(readFileSync(file, 'utf8').trim()));
+      expect(exited >= read, `the rank ended ${Number(read - exited) / 1e6} ms before its stderr was read`).to.equal(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('leaves the failing rank to Node and the launcher when setAbortOnError(false)', async () => {
