@@ -22,7 +22,10 @@ export function isFinalized(): boolean {
   return native.isFinalized();
 }
 
-/** Ends every rank of the job with exit code `code` (`MPI_Abort` on COMM_WORLD). */
+/**
+ * Ends every rank of the job with exit code `code` (`MPI_Abort` on COMM_WORLD). It first waits, at most 1 s, until
+ * the launcher has read what this rank wrote to its stdout and stderr pipes, so that its last words are not lost.
+ */
 export function abort(code = 1): never {
   return native.abort(checkInt(code, 'code', 0, 255));
 }
