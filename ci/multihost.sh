@@ -112,11 +112,16 @@ WORK=
 CHILD=
 teardown() {
   # Whatever still runs on a simulated host is ours: ranks, orted, hydra_pmi_proxy.
-  for ns in "${HOSTS[@]}"; do
+  local i
+  for i in "${!HOSTS[@]}"; do
+    local ns=${HOSTS[$i]} veth=m4jv$((i + 1))
+    # Deleting one end of a veth pair deletes both at once; the namespace's own deletion would too, but the kernel
+    # destroys a namespace asynchronously, and its veth was seen still present right after `ip netns del`.
+    ip link show "$veth" >/dev/null 2>&1 && ip link del "$veth"
     [ -e "/run/netns/$ns" ] || continue
     pids=$(ip netns pids "$ns" 2>/dev/null)
     [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
-    ip netns del "$ns" 2>/dev/null   # also removes both ends of its veth pair
+    ip netns del "$ns" 2>/dev/null
   done
   ip link show "$BRIDGE" >/dev/null 2>&1 && ip link del "$BRIDGE"
   [ -n "$WORK" ] && rm -rf "$WORK"
