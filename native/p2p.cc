@@ -4,6 +4,7 @@
 #include "args.h"
 #include "comm.h"
 #include "datatype.h"
+#include "request.h"
 #include "status.h"
 
 namespace mpi4js {
@@ -41,7 +42,7 @@ using SendFunction = int (*)(const void*, int, MPI_Datatype, int, int, MPI_Comm)
 template <SendFunction mpiSend>
 napi_value Send(napi_env env, napi_callback_info info) {
   Message m;
-  if (ReadMessage(env, info, "dest", &m)) {
+  if (ReadMessage(env, info, "dest", &m) && SelfSendFits(env, m.comm, m.peer, m.tag, m.buf.bytes)) {
     Check(env, mpiSend(m.buf.data, m.counted.count, m.counted.type, m.peer, m.tag, m.comm));
   }
   return nullptr;
@@ -72,6 +73,8 @@ Napi::Value Sendrecv(const Napi::CallbackInfo& info) {
       !recvCounted.Set(info.Env(), recvbuf.elements, recvbuf.type)) {
     return Napi::Value();
   }
+  const OwnReceive own{source, recvtag, recvbuf.bytes};
+  if (!SelfSendFits(info.Env(), comm, dest, sendtag, sendbuf.bytes, &own)) return Napi::Value();
   if (Check(info.Env(), MPI_Sendrecv(sendbuf.data, sendCounted.count, sendCounted.type, dest, sendtag, recvbuf.data,
                                      recvCounted.count, recvCounted.type, source, recvtag, comm, &status))) {
     StoreStatus(status);
@@ -135,6 +138,7 @@ Napi::Value SendrecvBytes(const Napi::CallbackInfo& info) {
   if (!GetComm(info[0], &comm) || !GetBufferView(info[1], "payload", &payload) || !ToInt(info[2], "dest", &dest) ||
       !ToInt(info[3], "sendtag", &sendtag) || !ToInt(info[4], "source", &source) ||
       !ToInt(info[5], "recvtag", &recvtag) || !counted.Set(info.Env(), payload.bytes, MPI_BYTE) ||
+      !SelfSendFits(info.Env(), comm, dest, sendtag, payload.bytes) ||
       !Check(info.Env(), MPI_Isend(payload.data, counted.count, counted.type, dest, sendtag, comm, &request))) {
     return Napi::Value();
   }

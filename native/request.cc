@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <deque>
 #include <memory>
 #include <new>
 #include <sched.h>
@@ -36,6 +38,11 @@ struct Slot {
   int source = 0, tag = 0;
   std::unique_ptr<uint8_t[]> payload;  // the matched message, handed to JS by takePayload once received
   size_t payloadBytes = 0;
+  // A buffer receive (irecv) while MPI has it: comm, source and tag above are its envelope (SelfSendFits).
+  bool posted = false;
+  bool matched = false;   // known to have taken a message, even if no poll has seen it complete yet
+  size_t capacity = 0;    // bytes
+  uint64_t sequence = 0;  // posting order
 };
 
 std::vector<Slot> slots;       // by id
@@ -46,6 +53,11 @@ std::vector<int> probing;         // value receives waiting for a message, in th
 std::vector<int> indices;         // MPI_Testsome's outputs, kept between polls to avoid allocating
 std::vector<MPI_Status> statuses;
 std::vector<int> finished;
+// Only Open MPI needs these (SelfSendFits).
+[[maybe_unused]] uint64_t receivesPosted = 0;  // the sequence of the last irecv
+// Pending irecvs as (id, sequence), oldest first; an entry whose slot has since been released (its id perhaps reused,
+// hence the sequence) or matched is stale, and dropped by SelfSendFits's search or by NotePosted's compaction.
+std::deque<std::pair<int, uint64_t>> postedReceives;
 
 // Completion records go to a Float64Array owned by the TypeScript layer, which keeps room for one record per
 // pending request; a poll never writes more than `capacity` records.
@@ -225,6 +237,7 @@ int TestActive() {
 // before MPI_Finalize, so that finalize neither waits for nor complains about requests nobody will complete.
 void DropAll() {
   probing.clear();
+  postedReceives.clear();
   for (size_t i = 0; i < active.size(); i++) {
     if (slots[activeIds[i]].cancellable) MPI_Cancel(&active[i]);
   }
@@ -269,11 +282,42 @@ bool TestAtStart(const BufferView& buf, bool send) {
   return others == 0 || (send && others == 1 && (active.empty() || !slots[activeIds[0]].send));
 }
 
+// Whether the entry of postedReceives still stands for a receive that no message is known to have taken.
+[[maybe_unused]] bool StillPosted(const std::pair<int, uint64_t>& entry) {
+  if (static_cast<size_t>(entry.first) >= slots.size()) return false;
+  const Slot& slot = slots[entry.first];
+  return slot.live && slot.posted && slot.sequence == entry.second && !slot.matched && slot.position >= 0;
+}
+
+// Files the irecv `id` for SelfSendFits, which only Open MPI needs.
+void NotePosted(int id, const Message& m) {
+#if defined(OPEN_MPI)
+  Slot& slot = slots[id];
+  slot.posted = true;
+  slot.comm = m.comm;
+  slot.source = m.peer;
+  slot.tag = m.tag;
+  slot.capacity = m.buf.bytes;
+  slot.sequence = ++receivesPosted;
+  // Entries go stale as receives complete; drop them once they outnumber what is pending, so that a program that
+  // never sends to itself does not grow the list for ever.
+  if (postedReceives.size() >= 2 * active.size() + 64) {
+    postedReceives.erase(std::remove_if(postedReceives.begin(), postedReceives.end(),
+                                        [](const auto& entry) { return !StillPosted(entry); }),
+                         postedReceives.end());
+  }
+  postedReceives.emplace_back(id, slot.sequence);
+#else
+  (void)id;
+  (void)m;
+#endif
+}
+
 // isend(buf), envelope (comm, dest, tag) -> id or kCompletedAtStart
 napi_value Isend(napi_env env, napi_callback_info info) {
   Message m;
   MPI_Request request;
-  if (!ReadMessage(env, info, "dest", &m)) return nullptr;
+  if (!ReadMessage(env, info, "dest", &m) || !SelfSendFits(env, m.comm, m.peer, m.tag, m.buf.bytes)) return nullptr;
   int rc = MPI_Isend(m.buf.data, m.counted.count, m.counted.type, m.peer, m.tag, m.comm, &request);
   return StartedRequest(env, rc, request, true, TestAtStart(m.buf, true), true);
 }
@@ -295,7 +339,10 @@ napi_value Irecv(napi_env env, napi_callback_info info) {
     return Napi::Number::New(env, kCompletedAtStart);
   }
   int rc = MPI_Irecv(m.buf.data, m.counted.count, m.counted.type, m.peer, m.tag, m.comm, &request);
-  return StartedRequest(env, rc, request, true, TestAtStart(m.buf, false));
+  int id = -1;
+  Napi::Value started = StartedRequest(env, rc, request, true, TestAtStart(m.buf, false), false, &id);
+  if (id >= 0) NotePosted(id, m);
+  return started;
 }
 
 // irecvBytes(comm, source, tag) -> id: a receive of one whole message of any size, matched by the next polls.
@@ -422,7 +469,64 @@ void Cleanup(void*) {
 
 }  // namespace
 
-Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool cancellable, bool testNow, bool send) {
+#if defined(OPEN_MPI)
+bool SelfSendFits(napi_env env, MPI_Comm comm, int dest, int tag, size_t bytes, const OwnReceive* own) {
+  // With no receive pending (a blocking send's hot path) only sendrecv's own receive could take the message.
+  if (postedReceives.empty() && own == nullptr) return true;
+  int rank = MPI_PROC_NULL;
+  if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS || dest != rank) return true;
+  const auto couldMatch = [&](int source, int receiveTag) {
+    return (source == rank || source == MPI_ANY_SOURCE) && (receiveTag == tag || receiveTag == MPI_ANY_TAG);
+  };
+  while (!postedReceives.empty() && !StillPosted(postedReceives.front())) postedReceives.pop_front();
+  // MPI gives the message to the oldest posted receive it matches, unless that one has taken another message: one
+  // that MPI has completed has. One from ANY_SOURCE that is not complete may be taking a message from another rank
+  // right now, which cannot be told from here: it counts, so a short one refuses the send rather than risk the
+  // overflow. Either way it is not there for a later message to oneself.
+  Slot* target = nullptr;
+  for (const auto& entry : postedReceives) {
+    if (!StillPosted(entry)) continue;
+    Slot& slot = slots[entry.first];
+    if (slot.comm != comm || !couldMatch(slot.source, slot.tag)) continue;
+    int complete = 0;
+    MPI_Request_get_status(active[slot.position], &complete, MPI_STATUS_IGNORE);
+    slot.matched = true;
+    if (!complete) {
+      target = &slot;
+      break;
+    }
+  }
+  size_t capacity;
+  if (target != nullptr) {
+    capacity = target->capacity;
+  } else if (own != nullptr && couldMatch(own->source, own->tag)) {
+    // sendrecv's own receive, unless a message already queued for it is what it will take.
+    int queued = 0;
+    MPI_Iprobe(own->source, own->tag, comm, &queued, MPI_STATUS_IGNORE);
+    if (queued) return true;
+    capacity = own->capacity;
+  } else {
+    return true;
+  }
+  // The caller sends now: a target that holds the message takes it (and stays marked matched).
+  if (capacity >= bytes) return true;
+  // Refused: the receive takes nothing from this send after all.
+  if (target != nullptr) target->matched = false;
+  char message[320];
+  snprintf(message, sizeof(message),
+           "message truncated: this rank's message of %zu bytes to itself would go into a receive of %zu bytes, so "
+           "nothing was sent (Open MPI's self transport would write past that receive's buffer instead of failing "
+           "it with MPI_ERR_TRUNCATE)",
+           bytes, capacity);
+  ThrowMpiError(env, MPI_ERR_TRUNCATE, message);
+  return false;
+}
+#else
+bool SelfSendFits(napi_env, MPI_Comm, int, int, size_t, const OwnReceive*) { return true; }
+#endif
+
+Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool cancellable, bool testNow, bool send,
+                           int* startedId) {
   if (!Check(env, rc)) return Napi::Value();
   // Eager sends, and receives whose message is already there, are done now: report that without a table entry.
   int flag = 0;
@@ -438,6 +542,7 @@ Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool canc
   int id = NewSlot(cancellable);
   slots[id].send = send;
   Activate(id, request);
+  if (startedId != nullptr) *startedId = id;
   return Napi::Number::New(env, id);
 }
 

@@ -16,9 +16,25 @@ constexpr int kCompletedAtStart = -1;
 // kCompletedAtStart, or an empty value with the MpiError thrown when rc failed. A request that MPI cannot cancel
 // (a nonblocking collective) is not `cancellable`. `testNow`: whether it may have completed already and is worth an
 // MPI_Test (not for a large message, which must go by rendezvous: see kMayCompleteAtStart).
-// `send`: an isend (see TestAtStart in request.cc).
+// `send`: an isend (see TestAtStart in request.cc). `startedId`, when given, gets the id of a request left pending.
 Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool cancellable, bool testNow = true,
-                           bool send = false);
+                           bool send = false, int* startedId = nullptr);
+
+// The receive of a sendrecv, posted by MPI_Sendrecv itself after every irecv pending here (SelfSendFits).
+struct OwnReceive {
+  int source;
+  int tag;
+  size_t capacity;  // bytes
+};
+
+// Open MPI 4.1's self transport copies a message a rank sends to itself into the receive it matches without checking
+// that receive's size: a shorter receive is truncated silently (small messages) or written past its end (from about
+// 1 KiB: a heap overflow that crashed Node here, in sendrecv as in isend + irecv). MPICH fails the receive with
+// MPI_ERR_TRUNCATE, as MPI says. So under Open MPI every send to this rank itself first looks for the receive it
+// would match: the oldest pending irecv on `comm` from this rank or ANY_SOURCE, with `tag` or ANY_TAG, that MPI has
+// not completed, else the sendrecv's `own` receive. True when that receive holds `bytes` or there is none; else the
+// send must not happen, and an MpiError of class MPI_ERR_TRUNCATE naming both sizes is thrown. Always true on MPICH.
+bool SelfSendFits(napi_env env, MPI_Comm comm, int dest, int tag, size_t bytes, const OwnReceive* own = nullptr);
 
 void InitRequest(Napi::Env env, Napi::Object exports);
 

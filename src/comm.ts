@@ -67,7 +67,11 @@ export class Comm {
 
   // ---- Point-to-point, buffers: passed to MPI by pointer, datatype from the array class -------------------------
 
-  /** Sends `buf` to rank `dest` (`MPI_Send`); returns when `buf` may be reused. */
+  /**
+   * Sends `buf` to rank `dest` (`MPI_Send`); returns when `buf` may be reused. Under Open MPI, a message to this
+   * rank itself that the receive it would go into cannot hold is refused with an MpiError `'MPI_ERR_TRUNCATE'`
+   * (Open MPI's self transport would write past that receive's buffer); MPICH fails the receive instead.
+   */
   send(buf: ArrayBufferView, dest: number, tag = 0): void {
     checkBuffer(buf, 'buf');
     setEnvelope(this.handle, checkDest(dest, this.#size), checkSendTag(tag), viewKind(buf));
@@ -283,7 +287,10 @@ export class Comm {
   // ---- Nonblocking point-to-point ----------------------------------------------------------------------------------
   // Each returns a Request at once; awaiting it gives its value once MPI has completed it (see request.ts).
 
-  /** Starts sending `buf` to rank `dest` (`MPI_Isend`); resolves with a Status once `buf` may be reused. */
+  /**
+   * Starts sending `buf` to rank `dest` (`MPI_Isend`); resolves with a Status once `buf` may be reused. A message to
+   * this rank itself is checked against the receive it would go into, as for `send`.
+   */
   isend(buf: ArrayBufferView, dest: number, tag = 0): Request<Status> {
     return requests.isend(this, buf, dest, tag);
   }

@@ -235,6 +235,113 @@ describe('point-to-point on buffers', () => {
     expect(into[0]).to.equal(prev);
   });
 
+  // A message a rank sends itself into a shorter posted receive: MPI fails the receive with MPI_ERR_TRUNCATE (MPICH
+  // does). Open MPI 4.1's self transport instead truncates it silently, or from ~1 KiB writes past the receive's
+  // buffer (a heap overflow that crashed the process): there mpi4js refuses the send, naming both sizes.
+  describe('a message to oneself longer than the receive posted for it', () => {
+    const refused = MPI.implementation === 'openmpi';
+    const me = world.rank;
+
+    // Runs `send`, whose message the pending `receive` would take; checks the outcome for this MPI.
+    async function expectTruncation(send, receive, bytes, capacity) {
+      let sendError = null;
+      try {
+        await send();
+      } catch (error) {
+        sendError = error;
+      }
+      if (refused) {
+        expect(sendError).to.be.an.instanceOf(MPI.MpiError);
+        expect(sendError.code).to.equal('MPI_ERR_TRUNCATE');
+        expect(sendError.message).to.include(`message of ${bytes} bytes to itself would go into a receive of ` +
+          `${capacity} bytes, so nothing was sent`);
+        expect(receive.done).to.equal(false); // nothing arrived: it waits as before, and can be cancelled
+        receive.cancel();
+      } else {
+        expect(sendError).to.equal(null);
+      }
+      let receiveError = null;
+      try {
+        await receive;
+      } catch (error) {
+        receiveError = error;
+      }
+      expect(receiveError).to.be.an.instanceOf(MPI.MpiError);
+      expect(receiveError.code).to.equal(refused ? 'MPI_ERR_REQUEST' : 'MPI_ERR_TRUNCATE'); // cancelled, or truncated
+    }
+
+    for (const bytes of [8, 4096, 256 * 1024]) {
+      it(`fails isend, send or sendrecv of ${bytes} bytes into a 2-byte receive with MPI_ERR_TRUNCATE, never a ` +
+        'crash or a silent truncation', async () => {
+        const exact = world.irecv(new Uint8Array(2), me, 60);
+        await expectTruncation(() => world.isend(new Uint8Array(bytes), me, 60), exact, bytes, 2);
+        // Wildcards, each with the other field fixed: no peer sends these tags, nor sends from this rank.
+        const anySource = world.irecv(new Uint16Array(1), MPI.ANY_SOURCE, 61);
+        await expectTruncation(() => world.send(new Uint8Array(bytes), me, 61), anySource, bytes, 2);
+        const anyTag = world.irecv(new Uint8Array(3), me, MPI.ANY_TAG);
+        await expectTruncation(() => world.isend(new Uint8Array(bytes), me, 66), anyTag, bytes, 3);
+        let error = null;
+        try {
+          world.sendrecv(new Uint8Array(bytes), me, new Uint8Array(2), me, 62, 62);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).to.be.an.instanceOf(MPI.MpiError);
+        expect(error.code).to.equal('MPI_ERR_TRUNCATE');
+        // The rank goes on: a message that fits still arrives whole, and the peers still exchange.
+        const into = new Float64Array(bytes / 8);
+        const fits = world.irecv(into, me, 63);
+        world.send(Float64Array.from(into, (_, i) => i + me), me, 63);
+        expect((await fits).bytes).to.equal(bytes);
+        expect(into[into.length - 1]).to.equal(into.length - 1 + me);
+        const fromPrev = new Int32Array(1);
+        world.sendrecv(Int32Array.of(me), next, fromPrev, prev, 64, 64);
+        expect(fromPrev[0]).to.equal(prev);
+      });
+    }
+
+    it('leaves a receive that refused a message waiting for the next one, and judges that one again', async () => {
+      const into = new Uint8Array(4);
+      const receive = world.irecv(into, me, 67);
+      for (const attempt of [1, 2]) {
+        let error = null;
+        try {
+          world.send(new Uint8Array(64 * 1024).fill(attempt), me, 67);
+        } catch (e) {
+          error = e;
+        }
+        if (!refused) {
+          expect(error).to.equal(null);
+          break;
+        }
+        expect(error?.code, `attempt ${attempt}`).to.equal('MPI_ERR_TRUNCATE');
+        expect(receive.done).to.equal(false);
+      }
+      if (refused) {
+        world.send(Uint8Array.of(1, 2, 3, 4), me, 67);
+        expect((await receive).bytes).to.equal(4);
+        expect(Array.from(into)).to.deep.equal([1, 2, 3, 4]);
+      } else {
+        let error = null;
+        await receive.then(undefined, (e) => { error = e; });
+        expect(error?.code).to.equal('MPI_ERR_TRUNCATE');
+      }
+    });
+
+    it('lets the message go to the next receive when the oldest matching one has taken another message', async () => {
+      const small = new Uint8Array(2);
+      const first = world.irecv(small, me, 65);
+      world.send(Uint8Array.of(7, 8), me, 65); // `first` takes it inside MPI; no poll has seen that yet
+      const large = new Uint8Array(4096);
+      const second = world.irecv(large, me, 65);
+      world.send(new Uint8Array(4096).fill(9), me, 65); // for `second`, which holds it
+      expect(Array.from(small)).to.deep.equal([7, 8]);
+      expect((await first).bytes).to.equal(2);
+      expect((await second).bytes).to.equal(4096);
+      expect(large.every((x) => x === 9)).to.equal(true);
+    });
+  });
+
   it('accepts views over a SharedArrayBuffer', () => {
     const shared = new Int32Array(new SharedArrayBuffer(8));
     shared[0] = world.rank;
