@@ -42,9 +42,10 @@ using SendFunction = int (*)(const void*, int, MPI_Datatype, int, int, MPI_Comm)
 template <SendFunction mpiSend>
 napi_value Send(napi_env env, napi_callback_info info) {
   Message m;
-  if (ReadMessage(env, info, "dest", &m) && SelfSendFits(env, m.comm, m.peer, m.tag, m.buf.bytes)) {
-    Check(env, mpiSend(m.buf.data, m.counted.count, m.counted.type, m.peer, m.tag, m.comm));
-  }
+  if (!ReadMessage(env, info, "dest", &m)) return nullptr;
+  CountedType shortened;
+  const CountedType* counted = SelfSendCount(env, m.comm, m.peer, m.tag, m.buf.bytes, m.counted, &shortened);
+  if (counted != nullptr) Check(env, mpiSend(m.buf.data, counted->count, counted->type, m.peer, m.tag, m.comm));
   return nullptr;
 }
 
@@ -73,10 +74,14 @@ Napi::Value Sendrecv(const Napi::CallbackInfo& info) {
       !recvCounted.Set(info.Env(), recvbuf.elements, recvbuf.type)) {
     return Napi::Value();
   }
-  const OwnReceive own{source, recvtag, recvbuf.bytes};
-  if (!SelfSendFits(info.Env(), comm, dest, sendtag, sendbuf.bytes, &own)) return Napi::Value();
-  if (Check(info.Env(), MPI_Sendrecv(sendbuf.data, sendCounted.count, sendCounted.type, dest, sendtag, recvbuf.data,
-                                     recvCounted.count, recvCounted.type, source, recvtag, comm, &status))) {
+  OwnReceive own{source, recvtag, recvbuf.bytes};
+  CountedType shortened;
+  const CountedType* counted =
+      SelfSendCount(info.Env(), comm, dest, sendtag, sendbuf.bytes, sendCounted, &shortened, &own);
+  if (counted == nullptr) return Napi::Value();
+  if (Check(info.Env(), MPI_Sendrecv(sendbuf.data, counted->count, counted->type, dest, sendtag, recvbuf.data,
+                                     recvCounted.count, recvCounted.type, source, recvtag, comm, &status)) &&
+      Check(info.Env(), own.truncated ? MPI_ERR_TRUNCATE : MPI_SUCCESS)) {
     StoreStatus(status);
   }
   return Napi::Value();
@@ -137,9 +142,13 @@ Napi::Value SendrecvBytes(const Napi::CallbackInfo& info) {
   MPI_Status status;
   if (!GetComm(info[0], &comm) || !GetBufferView(info[1], "payload", &payload) || !ToInt(info[2], "dest", &dest) ||
       !ToInt(info[3], "sendtag", &sendtag) || !ToInt(info[4], "source", &source) ||
-      !ToInt(info[5], "recvtag", &recvtag) || !counted.Set(info.Env(), payload.bytes, MPI_BYTE) ||
-      !SelfSendFits(info.Env(), comm, dest, sendtag, payload.bytes) ||
-      !Check(info.Env(), MPI_Isend(payload.data, counted.count, counted.type, dest, sendtag, comm, &request))) {
+      !ToInt(info[5], "recvtag", &recvtag) || !counted.Set(info.Env(), payload.bytes, MPI_BYTE)) {
+    return Napi::Value();
+  }
+  CountedType shortened;
+  const CountedType* sent = SelfSendCount(info.Env(), comm, dest, sendtag, payload.bytes, counted, &shortened);
+  if (sent == nullptr ||
+      !Check(info.Env(), MPI_Isend(payload.data, sent->count, sent->type, dest, sendtag, comm, &request))) {
     return Napi::Value();
   }
   int rc = MPI_Mprobe(source, recvtag, comm, &message, &status);

@@ -38,9 +38,10 @@ struct Slot {
   int source = 0, tag = 0;
   std::unique_ptr<uint8_t[]> payload;  // the matched message, handed to JS by takePayload once received
   size_t payloadBytes = 0;
-  // A buffer receive (irecv) while MPI has it: comm, source and tag above are its envelope (SelfSendFits).
+  // A buffer receive (irecv) while MPI has it: comm, source and tag above are its envelope (SelfSendCount).
   bool posted = false;
   bool matched = false;   // known to have taken a message, even if no poll has seen it complete yet
+  bool truncated = false; // that message was cut to `capacity` (SelfSendCount): it completes with MPI_ERR_TRUNCATE
   size_t capacity = 0;    // bytes
   uint64_t sequence = 0;  // posting order
 };
@@ -53,10 +54,10 @@ std::vector<int> probing;         // value receives waiting for a message, in th
 std::vector<int> indices;         // MPI_Testsome's outputs, kept between polls to avoid allocating
 std::vector<MPI_Status> statuses;
 std::vector<int> finished;
-// Only Open MPI needs these (SelfSendFits).
+// Only Open MPI needs these (SelfSendCount).
 [[maybe_unused]] uint64_t receivesPosted = 0;  // the sequence of the last irecv
 // Pending irecvs as (id, sequence), oldest first; an entry whose slot has since been released (its id perhaps reused,
-// hence the sequence) or matched is stale, and dropped by SelfSendFits's search or by NotePosted's compaction.
+// hence the sequence) or matched is stale, and dropped by SelfSendCount's search or by NotePosted's compaction.
 std::deque<std::pair<int, uint64_t>> postedReceives;
 
 // Completion records go to a Float64Array owned by the TypeScript layer, which keeps room for one record per
@@ -111,7 +112,8 @@ void Deactivate(int position) {
 
 // Records that request `id` finished with `status` (its MPI_ERROR set). A value receive keeps its slot, and so its
 // payload, until takePayload; any other slot is free at once.
-void Complete(int id, const MPI_Status& status) {
+void Complete(int id, MPI_Status status) {
+  if (slots[id].truncated && status.MPI_ERROR == MPI_SUCCESS) status.MPI_ERROR = MPI_ERR_TRUNCATE;
   StoreStatus(status, completions + written * kCompletionFields + 1);
   completions[written * kCompletionFields] = id;
   written++;
@@ -289,7 +291,7 @@ bool TestAtStart(const BufferView& buf, bool send) {
   return slot.live && slot.posted && slot.sequence == entry.second && !slot.matched && slot.position >= 0;
 }
 
-// Files the irecv `id` for SelfSendFits, which only Open MPI needs.
+// Files the irecv `id` for SelfSendCount, which only Open MPI needs.
 void NotePosted(int id, const Message& m) {
 #if defined(OPEN_MPI)
   Slot& slot = slots[id];
@@ -317,8 +319,11 @@ void NotePosted(int id, const Message& m) {
 napi_value Isend(napi_env env, napi_callback_info info) {
   Message m;
   MPI_Request request;
-  if (!ReadMessage(env, info, "dest", &m) || !SelfSendFits(env, m.comm, m.peer, m.tag, m.buf.bytes)) return nullptr;
-  int rc = MPI_Isend(m.buf.data, m.counted.count, m.counted.type, m.peer, m.tag, m.comm, &request);
+  if (!ReadMessage(env, info, "dest", &m)) return nullptr;
+  CountedType shortened;
+  const CountedType* counted = SelfSendCount(env, m.comm, m.peer, m.tag, m.buf.bytes, m.counted, &shortened);
+  if (counted == nullptr) return nullptr;
+  int rc = MPI_Isend(m.buf.data, counted->count, counted->type, m.peer, m.tag, m.comm, &request);
   return StartedRequest(env, rc, request, true, TestAtStart(m.buf, true), true);
 }
 
@@ -470,19 +475,18 @@ void Cleanup(void*) {
 }  // namespace
 
 #if defined(OPEN_MPI)
-bool SelfSendFits(napi_env env, MPI_Comm comm, int dest, int tag, size_t bytes, const OwnReceive* own) {
+const CountedType* SelfSendCount(napi_env env, MPI_Comm comm, int dest, int tag, size_t bytes,
+                                 const CountedType& counted, CountedType* shortened, OwnReceive* own) {
   // With no receive pending (a blocking send's hot path) only sendrecv's own receive could take the message.
-  if (postedReceives.empty() && own == nullptr) return true;
+  if (postedReceives.empty() && own == nullptr) return &counted;
   int rank = MPI_PROC_NULL;
-  if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS || dest != rank) return true;
+  if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS || dest != rank) return &counted;
   const auto couldMatch = [&](int source, int receiveTag) {
     return (source == rank || source == MPI_ANY_SOURCE) && (receiveTag == tag || receiveTag == MPI_ANY_TAG);
   };
   while (!postedReceives.empty() && !StillPosted(postedReceives.front())) postedReceives.pop_front();
   // MPI gives the message to the oldest posted receive it matches, unless that one has taken another message: one
-  // that MPI has completed has. One from ANY_SOURCE that is not complete may be taking a message from another rank
-  // right now, which cannot be told from here: it counts, so a short one refuses the send rather than risk the
-  // overflow. Either way it is not there for a later message to oneself.
+  // that MPI has completed has. Either way a receive looked at here is not there for a later message to oneself.
   Slot* target = nullptr;
   for (const auto& entry : postedReceives) {
     if (!StillPosted(entry)) continue;
@@ -496,33 +500,48 @@ bool SelfSendFits(napi_env env, MPI_Comm comm, int dest, int tag, size_t bytes, 
       break;
     }
   }
+  int source;
   size_t capacity;
   if (target != nullptr) {
+    source = target->source;
     capacity = target->capacity;
   } else if (own != nullptr && couldMatch(own->source, own->tag)) {
     // sendrecv's own receive, unless a message already queued for it is what it will take.
     int queued = 0;
     MPI_Iprobe(own->source, own->tag, comm, &queued, MPI_STATUS_IGNORE);
-    if (queued) return true;
+    if (queued) return &counted;
+    source = own->source;
     capacity = own->capacity;
   } else {
-    return true;
+    return &counted;
   }
-  // The caller sends now: a target that holds the message takes it (and stays marked matched).
-  if (capacity >= bytes) return true;
-  // Refused: the receive takes nothing from this send after all.
-  if (target != nullptr) target->matched = false;
-  char message[320];
-  snprintf(message, sizeof(message),
-           "message truncated: this rank's message of %zu bytes to itself would go into a receive of %zu bytes, so "
-           "nothing was sent (Open MPI's self transport would write past that receive's buffer instead of failing "
-           "it with MPI_ERR_TRUNCATE)",
-           bytes, capacity);
-  ThrowMpiError(env, MPI_ERR_TRUNCATE, message);
-  return false;
+  if (capacity >= bytes) return &counted;
+  // A receive from this rank can only be taking this message. One from ANY_SOURCE that is not complete may be taking
+  // a message from another rank right now: cutting this message short for it could then lose the rest unnoticed.
+  int size = 0;
+  const bool certain = source == rank || (MPI_Comm_size(comm, &size) == MPI_SUCCESS && size == 1);
+  if (certain && shortened->Set(env, capacity, MPI_BYTE)) {
+    if (target != nullptr) target->truncated = true;
+    else own->truncated = true;
+    return shortened;
+  }
+  if (target != nullptr) target->matched = false;  // refused: the receive takes nothing from this send after all
+  if (!certain) {
+    char message[320];
+    snprintf(message, sizeof(message),
+             "message truncated: this rank's message of %zu bytes to itself would go into a receive of %zu bytes "
+             "from ANY_SOURCE, so nothing was sent (Open MPI's self transport would write past that receive's "
+             "buffer instead of failing it with MPI_ERR_TRUNCATE)",
+             bytes, capacity);
+    ThrowMpiError(env, MPI_ERR_TRUNCATE, message);
+  }
+  return nullptr;
 }
 #else
-bool SelfSendFits(napi_env, MPI_Comm, int, int, size_t, const OwnReceive*) { return true; }
+const CountedType* SelfSendCount(napi_env, MPI_Comm, int, int, size_t, const CountedType& counted, CountedType*,
+                                 OwnReceive*) {
+  return &counted;
+}
 #endif
 
 Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool cancellable, bool testNow, bool send,

@@ -4,6 +4,7 @@
 #pragma once
 #include <napi.h>
 
+#include "datatype.h"
 #include "mpi_compat.h"
 
 namespace mpi4js {
@@ -20,21 +21,27 @@ constexpr int kCompletedAtStart = -1;
 Napi::Value StartedRequest(Napi::Env env, int rc, MPI_Request request, bool cancellable, bool testNow = true,
                            bool send = false, int* startedId = nullptr);
 
-// The receive of a sendrecv, posted by MPI_Sendrecv itself after every irecv pending here (SelfSendFits).
+// The receive of a sendrecv, posted by MPI_Sendrecv itself after every irecv pending here (SelfSendCount).
 struct OwnReceive {
   int source;
   int tag;
-  size_t capacity;  // bytes
+  size_t capacity;         // bytes
+  bool truncated = false;  // set when the message to oneself goes into it cut short: the sendrecv must fail
 };
 
 // Open MPI 4.1's self transport copies a message a rank sends to itself into the receive it matches without checking
 // that receive's size: a shorter receive is truncated silently (small messages) or written past its end (from about
 // 1 KiB: a heap overflow that crashed Node here, in sendrecv as in isend + irecv). MPICH fails the receive with
-// MPI_ERR_TRUNCATE, as MPI says. So under Open MPI every send to this rank itself first looks for the receive it
-// would match: the oldest pending irecv on `comm` from this rank or ANY_SOURCE, with `tag` or ANY_TAG, that MPI has
-// not completed, else the sendrecv's `own` receive. True when that receive holds `bytes` or there is none; else the
-// send must not happen, and an MpiError of class MPI_ERR_TRUNCATE naming both sizes is thrown. Always true on MPICH.
-bool SelfSendFits(napi_env env, MPI_Comm comm, int dest, int tag, size_t bytes, const OwnReceive* own = nullptr);
+// MPI_ERR_TRUNCATE, as MPI says. So under Open MPI every send to this rank itself first finds the receive it will go
+// into (the oldest pending irecv on `comm` from this rank or ANY_SOURCE, with `tag` or ANY_TAG, that MPI has not
+// completed; else the sendrecv's `own` receive) and, when that receive is shorter than `bytes`, does what MPI says:
+// it sends only the start of the message that the receive holds, and that receive fails with MPI_ERR_TRUNCATE. The
+// result is the (count, type) to send with: `counted` itself, or `shortened` set to those bytes. A receive from
+// ANY_SOURCE in a larger communicator may be taking another rank's message at that moment, which cannot be told from
+// here: then the send is refused, nullptr returned and an MpiError MPI_ERR_TRUNCATE naming both sizes thrown.
+// Under MPICH: `counted`, always.
+const CountedType* SelfSendCount(napi_env env, MPI_Comm comm, int dest, int tag, size_t bytes,
+                                 const CountedType& counted, CountedType* shortened, OwnReceive* own = nullptr);
 
 void InitRequest(Napi::Env env, Napi::Object exports);
 

@@ -68,9 +68,10 @@ export class Comm {
   // ---- Point-to-point, buffers: passed to MPI by pointer, datatype from the array class -------------------------
 
   /**
-   * Sends `buf` to rank `dest` (`MPI_Send`); returns when `buf` may be reused. Under Open MPI, a message to this
-   * rank itself that the receive it would go into cannot hold is refused with an MpiError `'MPI_ERR_TRUNCATE'`
-   * (Open MPI's self transport would write past that receive's buffer); MPICH fails the receive instead.
+   * Sends `buf` to rank `dest` (`MPI_Send`); returns when `buf` may be reused. A message to this rank itself that
+   * is longer than the receive it goes into fails that receive with `'MPI_ERR_TRUNCATE'` on both MPIs (mpi4js does
+   * it for Open MPI, whose self transport would write past the receive's buffer); under Open MPI, when that receive
+   * is from ANY_SOURCE in a larger communicator, the send itself throws that MpiError and sends nothing.
    */
   send(buf: ArrayBufferView, dest: number, tag = 0): void {
     checkBuffer(buf, 'buf');
