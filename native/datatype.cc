@@ -102,10 +102,6 @@ bool GetBufferView(napi_env env, napi_value value, double kind, const char* name
   return true;
 }
 
-CountedType::~CountedType() {
-  if (derived_) MPI_Type_free(&type);
-}
-
 bool CountedType::SetLarge(napi_env env, size_t elements, MPI_Datatype base) {
   // count = 1 of struct { q blocks of 2^30 elements; r elements }: the same type signature as `elements` elements
   // of `base`, so it matches a peer that uses the plain type or the MPI-4 large-count calls.

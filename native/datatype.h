@@ -43,7 +43,9 @@ class CountedType {
   CountedType() = default;
   CountedType(const CountedType&) = delete;
   CountedType& operator=(const CountedType&) = delete;
-  ~CountedType();
+  ~CountedType() {
+    if (derived_) MPI_Type_free(&type);
+  }
 
   // False, with an MpiError thrown, when the derived type cannot be built.
   inline bool Set(napi_env env, size_t elements, MPI_Datatype base) {

@@ -38,10 +38,10 @@ struct Slot {
   int source = 0, tag = 0;
   std::unique_ptr<uint8_t[]> payload;  // the matched message, handed to JS by takePayload once received
   size_t payloadBytes = 0;
-  // A buffer receive (irecv) while MPI has it: comm, source and tag above are its envelope (SelfSendCount).
+  // A buffer receive (irecv) while MPI has it: comm, source and tag above are its envelope (CheckSelfSend).
   bool posted = false;
   bool matched = false;   // known to have taken a message, even if no poll has seen it complete yet
-  bool truncated = false; // that message was cut to `capacity` (SelfSendCount): it completes with MPI_ERR_TRUNCATE
+  bool truncated = false; // that message was cut to `capacity` (CheckSelfSend): it completes with MPI_ERR_TRUNCATE
   size_t capacity = 0;    // bytes
   uint64_t sequence = 0;  // posting order
 };
@@ -54,11 +54,8 @@ std::vector<int> probing;         // value receives waiting for a message, in th
 std::vector<int> indices;         // MPI_Testsome's outputs, kept between polls to avoid allocating
 std::vector<MPI_Status> statuses;
 std::vector<int> finished;
-// Only Open MPI needs these (SelfSendCount).
+// Only Open MPI needs these (CheckSelfSend).
 [[maybe_unused]] uint64_t receivesPosted = 0;  // the sequence of the last irecv
-// Pending irecvs as (id, sequence), oldest first; an entry whose slot has since been released (its id perhaps reused,
-// hence the sequence) or matched is stale, and dropped by SelfSendCount's search or by NotePosted's compaction.
-std::deque<std::pair<int, uint64_t>> postedReceives;
 
 // Completion records go to a Float64Array owned by the TypeScript layer, which keeps room for one record per
 // pending request; a poll never writes more than `capacity` records.
@@ -291,7 +288,7 @@ bool TestAtStart(const BufferView& buf, bool send) {
   return slot.live && slot.posted && slot.sequence == entry.second && !slot.matched && slot.position >= 0;
 }
 
-// Files the irecv `id` for SelfSendCount, which only Open MPI needs.
+// Files the irecv `id` for CheckSelfSend, which only Open MPI needs.
 void NotePosted(int id, const Message& m) {
 #if defined(OPEN_MPI)
   Slot& slot = slots[id];
@@ -474,11 +471,13 @@ void Cleanup(void*) {
 
 }  // namespace
 
+// An entry whose slot has since been released (its id perhaps reused, hence the sequence) or matched is stale, and
+// dropped by CheckSelfSend's search or by NotePosted's compaction. Only Open MPI files any.
+std::deque<std::pair<int, uint64_t>> postedReceives;
+
 #if defined(OPEN_MPI)
-const CountedType* SelfSendCount(napi_env env, MPI_Comm comm, int dest, int tag, size_t bytes,
+const CountedType* CheckSelfSend(napi_env env, MPI_Comm comm, int dest, int tag, size_t bytes,
                                  const CountedType& counted, CountedType* shortened, OwnReceive* own) {
-  // With no receive pending (a blocking send's hot path) only sendrecv's own receive could take the message.
-  if (postedReceives.empty() && own == nullptr) return &counted;
   int rank = MPI_PROC_NULL;
   if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS || dest != rank) return &counted;
   const auto couldMatch = [&](int source, int receiveTag) {
@@ -536,11 +535,6 @@ const CountedType* SelfSendCount(napi_env env, MPI_Comm comm, int dest, int tag,
     ThrowMpiError(env, MPI_ERR_TRUNCATE, message);
   }
   return nullptr;
-}
-#else
-const CountedType* SelfSendCount(napi_env, MPI_Comm, int, int, size_t, const CountedType& counted, CountedType*,
-                                 OwnReceive*) {
-  return &counted;
 }
 #endif
 
