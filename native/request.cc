@@ -57,6 +57,13 @@ std::vector<int> finished;
 // Only Open MPI needs these (CheckSelfSend).
 [[maybe_unused]] uint64_t receivesPosted = 0;  // the sequence of the last irecv
 
+// Whether the entry of postedReceives still stands for a receive that no message is known to have taken.
+bool StillPosted(const std::pair<int, uint64_t>& entry) {
+  if (static_cast<size_t>(entry.first) >= slots.size()) return false;
+  const Slot& slot = slots[entry.first];
+  return slot.live && slot.posted && slot.sequence == entry.second && !slot.matched && slot.position >= 0;
+}
+
 // Completion records go to a Float64Array owned by the TypeScript layer, which keeps room for one record per
 // pending request; a poll never writes more than `capacity` records.
 Napi::Reference<Napi::Float64Array> completionsRef;
@@ -115,6 +122,9 @@ void Complete(int id, MPI_Status status) {
   completions[written * kCompletionFields] = id;
   written++;
   if (status.MPI_ERROR != MPI_SUCCESS || !slots[id].payload) Release(id);
+  // Keep the oldest filed receive a live one, so that in a ping-pong the list is empty again once the receive is
+  // done and the next send skips CheckSelfSend altogether.
+  while (!postedReceives.empty() && !StillPosted(postedReceives.front())) postedReceives.pop_front();
 }
 
 // Receives the message a probe matched into a buffer of exactly its size.
@@ -279,13 +289,6 @@ bool TestAtStart(const BufferView& buf, bool send) {
   const size_t others = active.size() + probing.size();
   // The one other is a receive: a value receive waiting for its match, or an active request that is no isend.
   return others == 0 || (send && others == 1 && (active.empty() || !slots[activeIds[0]].send));
-}
-
-// Whether the entry of postedReceives still stands for a receive that no message is known to have taken.
-[[maybe_unused]] bool StillPosted(const std::pair<int, uint64_t>& entry) {
-  if (static_cast<size_t>(entry.first) >= slots.size()) return false;
-  const Slot& slot = slots[entry.first];
-  return slot.live && slot.posted && slot.sequence == entry.second && !slot.matched && slot.position >= 0;
 }
 
 // Files the irecv `id` for CheckSelfSend, which only Open MPI needs.
