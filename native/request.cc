@@ -64,6 +64,11 @@ bool StillPosted(const std::pair<int, uint64_t>& entry) {
   return slot.live && slot.posted && slot.sequence == entry.second && !slot.matched && slot.position >= 0;
 }
 
+// Drops the entries at the front of postedReceives that no longer stand for a receive there for a message.
+void DropStaleFront() {
+  while (!postedReceives.empty() && !StillPosted(postedReceives.front())) postedReceives.pop_front();
+}
+
 // Completion records go to a Float64Array owned by the TypeScript layer, which keeps room for one record per
 // pending request; a poll never writes more than `capacity` records.
 Napi::Reference<Napi::Float64Array> completionsRef;
@@ -124,7 +129,7 @@ void Complete(int id, MPI_Status status) {
   if (status.MPI_ERROR != MPI_SUCCESS || !slots[id].payload) Release(id);
   // Keep the oldest filed receive a live one, so that in a ping-pong the list is empty again once the receive is
   // done and the next send skips CheckSelfSend altogether.
-  while (!postedReceives.empty() && !StillPosted(postedReceives.front())) postedReceives.pop_front();
+  DropStaleFront();
 }
 
 // Receives the message a probe matched into a buffer of exactly its size.
@@ -486,7 +491,7 @@ const CountedType* CheckSelfSend(napi_env env, MPI_Comm comm, int dest, int tag,
   const auto couldMatch = [&](int source, int receiveTag) {
     return (source == rank || source == MPI_ANY_SOURCE) && (receiveTag == tag || receiveTag == MPI_ANY_TAG);
   };
-  while (!postedReceives.empty() && !StillPosted(postedReceives.front())) postedReceives.pop_front();
+  DropStaleFront();
   // MPI gives the message to the oldest posted receive it matches, unless that one has taken another message: one
   // that MPI has completed has. Either way a receive looked at here is not there for a later message to oneself.
   Slot* target = nullptr;
