@@ -283,12 +283,7 @@ describe('point-to-point on buffers', () => {
           refusesAnySource);
         const anyTag = world.irecv(new Uint8Array(3), me, MPI.ANY_TAG);
         await expectTruncation(() => world.isend(new Uint8Array(bytes), me, 66), anyTag, bytes, 3);
-        let error = null;
-        try {
-          world.sendrecv(new Uint8Array(bytes), me, new Uint8Array(2), me, 62, 62);
-        } catch (e) {
-          error = e;
-        }
+        const error = await failure(() => world.sendrecv(new Uint8Array(bytes), me, new Uint8Array(2), me, 62, 62));
         expect(error).to.be.an.instanceOf(MPI.MpiError);
         expect(error.code).to.equal('MPI_ERR_TRUNCATE');
         // The rank goes on: a message that fits still arrives whole, and the peers still exchange.
