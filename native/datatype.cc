@@ -1,5 +1,6 @@
 #include "datatype.h"
 
+#include <cstdint>
 #include <utility>
 
 #include "args.h"
@@ -141,8 +142,47 @@ static Napi::Value IsDetached(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, detached);
 }
 
+std::vector<BufferView> registeredViews;
+static std::vector<size_t> freeViewSlots;
+
+static void ForgetView(napi_env, void* data, void*) {
+  const size_t slot = reinterpret_cast<uintptr_t>(data);
+  if (slot >= registeredViews.size()) return;
+  registeredViews[slot] = BufferView();
+  freeViewSlots.push_back(slot);
+}
+
+// registerView(typedArray) -> kViewSlotBase + slot (see GetRegisteredView). The TS layer registers only non-empty
+// typed arrays over fixed-length memory, and only those it has seen before: a view used once is not worth a slot.
+static Napi::Value RegisterView(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  BufferView view;
+  if (!info[0].IsTypedArray() || !GetBufferView(info[0], "view", &view) || view.bytes == 0 ||
+      view.type == MPI_DATATYPE_NULL) {
+    if (!info.Env().IsExceptionPending()) ThrowTypeError(env, "view must be a non-empty typed array");
+    return Napi::Value();
+  }
+  size_t slot = registeredViews.size();
+  if (!freeViewSlots.empty()) {
+    slot = freeViewSlots.back();
+    freeViewSlots.pop_back();
+  } else {
+    registeredViews.emplace_back();
+  }
+  if (napi_add_finalizer(env, info[0], reinterpret_cast<void*>(static_cast<uintptr_t>(slot)), ForgetView, nullptr,
+                         nullptr) != napi_ok) {
+    freeViewSlots.push_back(slot);
+    ThrowTypeError(env, "view cannot be registered");
+    return Napi::Value();
+  }
+  registeredViews[slot] = view;
+  return Napi::Number::New(env, kViewSlotBase + static_cast<double>(slot));
+}
+
 void InitDatatype(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "isDetached", IsDetached);
+  Export(env, exports, "registerView", RegisterView);
+  exports.Set("VIEW_SLOT_BASE", Napi::Number::New(env, kViewSlotBase));
   // VIEW_KINDS: the kind the calls above take, by the class name a view's Symbol.toStringTag gives.
   static const std::pair<const char*, int> kViewKinds[] = {
       {"Int8Array", napi_int8_array},       {"Uint8Array", napi_uint8_array},

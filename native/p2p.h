@@ -27,14 +27,22 @@ enum EnvelopeField { kEnvelopeComm, kEnvelopePeer, kEnvelopeTag, kEnvelopeKind, 
 void ResetEnvelope();
 
 // Reads the call's buffer with one napi_get_cb_info, without the Napi::CallbackInfo wrapper and its per-call
-// bookkeeping (these are the hottest entries of all), and the rest from the envelope. False with an error thrown;
-// `peerName` names the rank ("dest" or "source") in that error.
+// bookkeeping (these are the hottest entries of all), or, for a registered view, from its slot without looking at
+// the arguments at all; and the rest from the envelope. False with an error thrown; `peerName` names the rank
+// ("dest" or "source") in that error.
 inline bool ReadMessage(napi_env env, napi_callback_info info, const char* peerName, Message* m) {
-  size_t argc = 1;
-  napi_value buf = nullptr;
-  return napi_get_cb_info(env, info, &argc, &buf, nullptr, nullptr) == napi_ok && argc >= 1 &&
-         GetComm(env, envelope[kEnvelopeComm], &m->comm) &&
-         GetBufferView(env, buf, envelope[kEnvelopeKind], "buf", &m->buf) &&
+  const double kind = envelope[kEnvelopeKind];
+  if (kind >= kViewSlotBase) {
+    if (!GetRegisteredView(env, kind, &m->buf)) return false;
+  } else {
+    size_t argc = 1;
+    napi_value buf = nullptr;  // stays null without an argument: GetBufferView then throws its TypeError
+    if (napi_get_cb_info(env, info, &argc, &buf, nullptr, nullptr) != napi_ok ||
+        !GetBufferView(env, buf, kind, "buf", &m->buf)) {
+      return false;
+    }
+  }
+  return GetComm(env, envelope[kEnvelopeComm], &m->comm) &&
          ToInt(env, envelope[kEnvelopePeer], peerName, &m->peer) &&
          ToInt(env, envelope[kEnvelopeTag], "tag", &m->tag) &&
          m->counted.Set(env, m->buf.elements, m->buf.type);

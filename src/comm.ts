@@ -1,6 +1,6 @@
 // Communicators: point-to-point messages on buffers and values, and communicator management.
 import {
-  MpiError, checkBuffer, checkDest, checkInt, checkRecvTag, checkSendTag, checkSource,
+  MpiError, checkBuffer, checkDest, checkInt, checkRecvTag, checkSendTag, checkSource, messageKind,
 } from './errors';
 import * as buffers from './collectives';
 import { native, setEnvelope, viewKind } from './native';
@@ -74,15 +74,15 @@ export class Comm {
    * is from ANY_SOURCE in a larger communicator, the send itself throws that MpiError and sends nothing.
    */
   send(buf: ArrayBufferView, dest: number, tag = 0): void {
-    checkBuffer(buf, 'buf');
-    setEnvelope(this.handle, checkDest(dest, this.#size), checkSendTag(tag), viewKind(buf));
+    const kind = messageKind(buf, 'buf');
+    setEnvelope(this.handle, checkDest(dest, this.#size), checkSendTag(tag), kind);
     native.send(buf);
   }
 
   /** Sends `buf` to rank `dest` and returns only once the receiver has started to receive it (`MPI_Ssend`). */
   ssend(buf: ArrayBufferView, dest: number, tag = 0): void {
-    checkBuffer(buf, 'buf');
-    setEnvelope(this.handle, checkDest(dest, this.#size), checkSendTag(tag), viewKind(buf));
+    const kind = messageKind(buf, 'buf');
+    setEnvelope(this.handle, checkDest(dest, this.#size), checkSendTag(tag), kind);
     native.ssend(buf);
   }
 
@@ -91,8 +91,8 @@ export class Comm {
    * `'MPI_ERR_TRUNCATE'`; a shorter one fills the start of `buf` (see `Status.count`).
    */
   recv(buf: ArrayBufferView, source: number = ANY_SOURCE, tag: number = ANY_TAG): Status {
-    checkBuffer(buf, 'buf');
-    setEnvelope(this.handle, checkSource(source, this.#size), checkRecvTag(tag), viewKind(buf));
+    const kind = messageKind(buf, 'buf');
+    setEnvelope(this.handle, checkSource(source, this.#size), checkRecvTag(tag), kind);
     native.recv(buf);
     return lastStatus();
   }

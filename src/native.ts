@@ -18,6 +18,7 @@ export interface NativeAddon {
   setErrorClass(ctor: new (message: string, errorClass: number, code: string) => Error): void;
   setStatusArray(slots: Float64Array): void;
   isDetached(view: ArrayBufferView): boolean;
+  registerView(view: ArrayBufferView): number;
 
   finalize(): void;
   abandon(): void;
@@ -150,7 +151,7 @@ const KIND_BY_TAG = new Map(Object.entries(native.VIEW_KINDS));
 const DATA_VIEW_KIND = native.VIEW_KINDS.DataView;
 // %TypedArray%.prototype[Symbol.toStringTag]: the class V8 made the view with, whatever its `constructor` says
 // (Buffer gives 'Uint8Array'), and undefined for a DataView. Optimized code reads it off the view's map.
-const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype),
+export const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype),
   Symbol.toStringTag)!.get!;
 
 /**

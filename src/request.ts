@@ -20,7 +20,7 @@
 //     as any Node I/O in flight does, and nothing else does.
 import { markAsUntransferable } from 'node:worker_threads';
 import type { Comm } from './comm';
-import { MpiError, checkBuffer, checkDest, checkRecvTag, checkSendTag, checkSource, memoryOf } from './errors';
+import { MpiError, checkDest, checkRecvTag, checkSendTag, checkSource, memoryOf, messageKind } from './errors';
 import { native, setEnvelope, viewKind } from './native';
 import { Status, lastCancelled, lastError, lastStatus } from './status';
 import { pack, unpack } from './values';
@@ -621,9 +621,9 @@ export function waitAny<T>(reqs: readonly Request<T>[]): Promise<{ index: number
 
 /** @internal `Comm.isend`. */
 export function isend(comm: Comm, buf: ArrayBufferView, dest: number, tag: number): Request<Status> {
-  checkBuffer(buf, 'buf');
+  const kind = messageKind(buf, 'buf');
   const sendTag = checkSendTag(tag);
-  setEnvelope(comm.handle, checkDest(dest, comm.size), sendTag, viewKind(buf));
+  setEnvelope(comm.handle, checkDest(dest, comm.size), sendTag, kind);
   const id = native.isend(buf);
   if (id !== native.COMPLETED_AT_START) pin(buf);
   // MPI leaves the status of a send undefined; this one describes the message sent.
@@ -636,8 +636,8 @@ export function isend(comm: Comm, buf: ArrayBufferView, dest: number, tag: numbe
 
 /** @internal `Comm.irecv`. */
 export function irecv(comm: Comm, buf: ArrayBufferView, source: number, tag: number): Request<Status> {
-  checkBuffer(buf, 'buf');
-  setEnvelope(comm.handle, checkSource(source, comm.size), checkRecvTag(tag), viewKind(buf));
+  const kind = messageKind(buf, 'buf');
+  setEnvelope(comm.handle, checkSource(source, comm.size), checkRecvTag(tag), kind);
   const id = native.irecv(buf);
   if (id !== native.COMPLETED_AT_START) pin(buf);
   return start(id, YIELDS_STATUS, buf);

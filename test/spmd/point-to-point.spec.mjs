@@ -1,6 +1,8 @@
 // Blocking point-to-point on buffers: every buffer class, views with offsets, empty views, Status, PROC_NULL,
 // ANY_SOURCE/ANY_TAG, probe/iprobe, synchronous sends, truncation. Runs on every rank at any world size.
 import { expect } from 'chai';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import {
   BUFFER_CLASSES, MPI, elementCount, fill, needsPeer, next, partnerOf, pattern, prev, toNumbers, world,
 } from '../support.mjs';
@@ -349,5 +351,83 @@ describe('point-to-point on buffers', () => {
     expect(new Uint32Array(memory)[1]).to.equal(prev);
     expect(new Uint32Array(memory)[2]).to.equal(77);
     expect(elementCount(view)).to.equal(2);
+  });
+
+  // A typed array used more than once is registered with the addon, which then reads its memory from a slot instead
+  // of from the view (errors.ts, messageKind). What could go wrong: a slot outliving its view, or its memory.
+  describe('views used again and again', () => {
+    // Through irecv + send and isend + recv: both blocking calls, and a send to oneself at size 1 on either MPI.
+    async function exchange(out, into, tag) {
+      const received = world.irecv(into, prev, tag);
+      world.send(out, next, tag);
+      await received;
+      const sent = world.isend(out, next, tag + 1);
+      world.recv(into, prev, tag + 1);
+      await sent;
+    }
+
+    it('move the bytes the view holds at each call, for a small, a large and a sub-array view', async () => {
+      const small = new Float64Array(1); // small enough for V8 to keep it on its heap until the addon reads it
+      const large = new Uint8Array(3000);
+      const memory = new Int32Array(64);
+      const part = memory.subarray(5, 9);
+      const intoSmall = new Float64Array(1);
+      const intoLarge = new Uint8Array(3000);
+      const intoPart = new Int32Array(64).subarray(7, 11);
+      for (let i = 0; i < 40; i++) {
+        small[0] = world.rank * 1000 + i + 0.5;
+        large.fill((world.rank + i) % 251);
+        part.set([i, world.rank, 100 - i, 7]);
+        await exchange(small, intoSmall, 10);
+        await exchange(large, intoLarge, 12);
+        await exchange(part, intoPart, 14);
+        expect(intoSmall[0]).to.equal(prev * 1000 + i + 0.5);
+        expect(intoLarge.every((b) => b === (prev + i) % 251)).to.equal(true, `large view, round ${i}`);
+        expect([...intoPart]).to.deep.equal([i, prev, 100 - i, 7]);
+      }
+      expect(memory[4]).to.equal(0);
+      expect(memory[9]).to.equal(0);
+    });
+
+    it('refuse one whose buffer was detached since, even if its byteLength property is shadowed', async () => {
+      // Only blocking calls on these two: a pending request would pin their buffers, and a transfer copy them.
+      const out = new Float64Array(4).fill(world.rank);
+      const into = new Float64Array(4);
+      for (let i = 0; i < 3; i++) {
+        const received = world.irecv(new Float64Array(4), prev, 20);
+        world.send(out, next, 20);
+        await received;
+        const sent = world.isend(new Float64Array(4).fill(i), next, 21);
+        world.recv(into, prev, 21);
+        await sent;
+        expect([...into]).to.deep.equal([i, i, i, i]);
+      }
+      for (const view of [out, into]) {
+        Object.defineProperty(view, 'byteLength', { value: 32 });
+        structuredClone(view.buffer, { transfer: [view.buffer] });
+        expect(() => world.send(view, next, 22)).to.throw(TypeError, /^buf is detached/);
+        expect(() => world.recv(view, prev, 22)).to.throw(TypeError, /^buf is detached/);
+        expect(() => world.isend(view, next, 22)).to.throw(TypeError, /^buf is detached/);
+        expect(() => world.irecv(view, prev, 22)).to.throw(TypeError, /^buf is detached/);
+      }
+      await exchange(new Float64Array(4), new Float64Array(4), 24); // the rank goes on working
+    });
+
+    it('give the slots of collected views to new views without mixing up their memory', async () => {
+      v8.setFlagsFromString('--expose-gc');
+      const gc = vm.runInNewContext('gc');
+      for (let round = 0; round < 4; round++) {
+        const views = Array.from({ length: 150 }, (_, k) => new Uint16Array(3).fill(world.rank * 200 + k + round));
+        const into = new Uint16Array(3);
+        for (let k = 0; k < views.length; k++) {
+          await exchange(views[k], into, 30);
+          await exchange(views[k], into, 30);
+          expect([...into]).to.deep.equal(Array(3).fill(prev * 200 + k + round), `round ${round}, view ${k}`);
+        }
+        views.length = 0;
+        gc();
+        await new Promise((resolve) => setImmediate(resolve)); // finalizers may run after the collection
+      }
+    });
   });
 });
