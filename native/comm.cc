@@ -6,9 +6,11 @@
 #include "environment.h"
 
 namespace mpi4js {
+
+std::vector<MPI_Comm> comms;
+
 namespace {
 
-std::vector<MPI_Comm> comms;  // indexed by handle; MPI_COMM_NULL marks a freed slot
 
 Napi::Value Handle(Napi::Env env, int handle) { return Napi::Number::New(env, handle); }
 
@@ -208,15 +210,12 @@ Napi::Value DimsCreate(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-bool GetComm(napi_env env, double handle, MPI_Comm* out) {
+bool RefuseComm(napi_env env, double handle) {
   int index = -1;
-  if (!MpiUsable(env) || !ToInt(env, handle, "comm", &index)) return false;
-  if (index < 0 || static_cast<size_t>(index) >= comms.size() || comms[static_cast<size_t>(index)] == MPI_COMM_NULL) {
+  if (MpiUsable(env) && ToInt(env, handle, "comm", &index)) {
     ThrowMpiError(env, MPI_ERR_COMM, "invalid communicator: it has been freed");
-    return false;
   }
-  *out = comms[static_cast<size_t>(index)];
-  return true;
+  return false;
 }
 
 bool GetComm(const Napi::Value& handle, MPI_Comm* out) {
