@@ -153,7 +153,7 @@ static void ForgetView(napi_env, void* data, void*) {
 }
 
 // registerView(typedArray) -> kViewSlotBase + slot (see GetRegisteredView). The TS layer registers only non-empty
-// typed arrays over fixed-length memory, and only those it has seen before: a view used once is not worth a slot.
+// typed arrays over fixed-length memory, and only those used again and again (messageKind in src/errors.ts).
 static Napi::Value RegisterView(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   BufferView view;

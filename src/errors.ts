@@ -50,30 +50,41 @@ export function checkBuffer(buf: unknown, name: string): asserts buf is ArrayBuf
     throw new TypeError(`${name} is backed by a resizable ArrayBuffer, whose memory can move: pass a fixed-length one`);
   }
   fixedMemory.add(memory);
-  fixedViews.set(buf, memory);
+  fixedViews.set(buf, { memory, uses: 1 });
 }
 
 /**
- * checkBuffer for send, ssend, recv, isend and irecv, giving the kind for their envelope. A typed array seen before
- * is registered with the addon, which keeps its memory, class and length in a slot (native/datatype.h); from then on
- * the kind is the slot's number, and the addon does not even look at the view: about 540 instructions saved per call.
- * The one thing a slot cannot know is that the view's ArrayBuffer has been detached since, which leaves a view no
- * bytes (and frees or moves its memory): before each use, V8's own `byteLength` getter (not a property the user may
- * have shadowed) must find them still there, or the view takes the whole check again, which reports it.
+ * checkBuffer for send, ssend, recv, isend and irecv, giving the kind for their envelope. A typed array used again and
+ * again is registered with the addon, which keeps its memory, class and length in a slot (native/datatype.h); from
+ * then on the kind is the slot's number, and the addon does not even look at the view: about 540 instructions saved
+ * per call. The one thing a slot cannot know is that the view's ArrayBuffer has been detached since, which leaves a
+ * view no bytes (and frees or moves its memory): before each use, V8's own `byteLength` getter (not a property the
+ * user may have shadowed) must find them still there, or the view takes the whole check again, which reports it.
  */
 export function messageKind(buf: unknown, name: string): number {
   const slot = registeredViews.get(buf as object);
   if (slot !== undefined && typedArrayByteLength.call(buf) !== 0) return slot;
-  const seen = fixedViews.has(buf as ArrayBufferView);
+  return unregisteredKind(buf, name);
+}
+
+// The rest of messageKind, apart so that the fast path above stays small enough for V8 to inline into each call.
+function unregisteredKind(buf: unknown, name: string): number {
+  const seen = fixedViews.get(buf as ArrayBufferView);
   checkBuffer(buf, name);
   const kind = viewKind(buf);
-  if (!seen || !(kind <= LAST_TYPED_ARRAY_KIND) || typedArrayByteLength.call(buf) === 0) return kind;
+  if (seen === undefined || !(kind <= LAST_TYPED_ARRAY_KIND) || typedArrayByteLength.call(buf) === 0) return kind;
+  // Registering costs microseconds, which a view used only a few times would not earn back: a new Float64Array(4) per
+  // exchange, used in three send + recv pairs, took 2-3 us more when registered at its second use. Most of that was
+  // the registeredViews entry itself (a WeakMap entry per view made at its second use, counting uses until the
+  // 16th, cost 1.5-2 us of it), so the uses are counted in the view's fixedViews record.
+  if (++seen.uses < REGISTER_AT_USE) return kind;
   const registered = native.registerView(buf);
   registeredViews.set(buf, registered);
   return registered;
 }
 
 const registeredViews = new WeakMap<object, number>();
+const REGISTER_AT_USE = 16;
 
 // The byte length of a view by V8's own getters, which a `byteLength` property the user puts on the view cannot
 // shadow: 0 once its buffer is detached (DataView's getter throws then).
@@ -92,13 +103,14 @@ const LAST_TYPED_ARRAY_KIND = native.VIEW_KINDS.BigUint64Array; // the typed-arr
 
 /** The ArrayBuffer behind a checked view (checkBuffer), without V8's `buffer` getter when the view is known. */
 export function memoryOf(view: ArrayBufferView): ArrayBufferLike {
-  return fixedViews.get(view) ?? view.buffer;
+  return fixedViews.get(view)?.memory ?? view.buffer;
 }
 
 // Views, and the ArrayBuffers behind them, already seen to be of fixed length. A view never changes its ArrayBuffer,
 // nor an ArrayBuffer whether it is resizable, so one look suffices; the `buffer` getter is a call into V8's C++ that a
 // loop of small sends would otherwise pay every time (about 120 instructions per call, callgrind).
-const fixedViews = new WeakMap<ArrayBufferView, ArrayBufferLike>();
+// A view's record also counts its uses by messageKind.
+const fixedViews = new WeakMap<ArrayBufferView, { readonly memory: ArrayBufferLike; uses: number }>();
 const fixedMemory = new WeakSet<ArrayBufferLike>();
 
 /** An integer in [min, max], or one of the special values allowed (ANY_SOURCE, PROC_NULL, ANY_TAG). */
