@@ -80,6 +80,7 @@ bool GetBufferView(const Napi::Value& value, const char* name, BufferView* out) 
 }
 
 bool GetBufferView(napi_env env, napi_value value, double kind, const char* name, BufferView* out) {
+  if (kind >= kViewSlotBase) return GetRegisteredView(env, kind, out);
   const bool known = (kind >= napi_int8_array && kind <= napi_biguint64_array) || kind == kDataViewKind;
   bool isView = false;
   size_t bytes = 0;

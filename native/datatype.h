@@ -27,7 +27,8 @@ bool GetBufferView(const Napi::Value& value, const char* name, BufferView* out);
 // the version above calls, finds the class by asking V8 about each of eleven in turn; with the kind known, a view
 // is read with napi_is_buffer + napi_get_buffer_info, half the work (callgrind: ~250 instead of ~500 instructions
 // per view). A wrong kind cannot reach past the view: the element count is its byte length over the kind's size.
-// Any other `kind` (NaN, a kind Node adds later) takes the general path.
+// A registered view's slot (kViewSlotBase + slot, below) gives that view, whatever `value` is. Any other `kind`
+// (NaN, a kind Node adds later) takes the general path.
 bool GetBufferView(napi_env env, napi_value value, double kind, const char* name, BufferView* out);
 constexpr int kDataViewKind = 64;  // beyond napi_typedarray_type's values
 

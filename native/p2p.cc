@@ -60,15 +60,21 @@ napi_value Recv(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// sendrecv(comm, sendbuf, dest, sendtag, recvbuf, source, recvtag)
+// sendrecv(comm, sendbuf, dest, sendtag, recvbuf, source, recvtag, sendKind, recvKind): each kind as the envelope's
+// (a view's class, or a registered view's slot)
 Napi::Value Sendrecv(const Napi::CallbackInfo& info) {
   MPI_Comm comm;
   BufferView sendbuf, recvbuf;
   int dest, sendtag, source, recvtag;
   CountedType sendCounted, recvCounted;
   MPI_Status status;
-  if (!GetComm(info[0], &comm) || !GetBufferView(info[1], "sendbuf", &sendbuf) || !ToInt(info[2], "dest", &dest) ||
-      !ToInt(info[3], "sendtag", &sendtag) || !GetBufferView(info[4], "recvbuf", &recvbuf) ||
+  napi_env env = info.Env();
+  double sendKind = NAN, recvKind = NAN;  // not numbers: the views are read the general way
+  napi_get_value_double(env, info[7], &sendKind);
+  napi_get_value_double(env, info[8], &recvKind);
+  if (!GetComm(info[0], &comm) || !GetBufferView(env, info[1], sendKind, "sendbuf", &sendbuf) ||
+      !ToInt(info[2], "dest", &dest) || !ToInt(info[3], "sendtag", &sendtag) ||
+      !GetBufferView(env, info[4], recvKind, "recvbuf", &recvbuf) ||
       !ToInt(info[5], "source", &source) || !ToInt(info[6], "recvtag", &recvtag) ||
       !sendCounted.Set(info.Env(), sendbuf.elements, sendbuf.type) ||
       !recvCounted.Set(info.Env(), recvbuf.elements, recvbuf.type)) {

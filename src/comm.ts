@@ -1,6 +1,6 @@
 // Communicators: point-to-point messages on buffers and values, and communicator management.
 import {
-  MpiError, checkBuffer, checkDest, checkInt, checkRecvTag, checkSendTag, checkSource, messageKind,
+  MpiError, checkDest, checkInt, checkRecvTag, checkSendTag, checkSource, messageKind,
 } from './errors';
 import * as buffers from './collectives';
 import { native, setEnvelope, viewKind } from './native';
@@ -100,10 +100,10 @@ export class Comm {
   /** Sends `sendbuf` to `dest` and receives into `recvbuf` from `source` at once, without deadlock. */
   sendrecv(sendbuf: ArrayBufferView, dest: number, recvbuf: ArrayBufferView, source: number = ANY_SOURCE,
     sendtag = 0, recvtag: number = ANY_TAG): Status {
-    checkBuffer(sendbuf, 'sendbuf');
-    checkBuffer(recvbuf, 'recvbuf');
+    const sendKind = messageKind(sendbuf, 'sendbuf');
+    const recvKind = messageKind(recvbuf, 'recvbuf');
     native.sendrecv(this.handle, sendbuf, checkDest(dest, this.#size), checkSendTag(sendtag, 'sendtag'), recvbuf,
-      checkSource(source, this.#size), checkRecvTag(recvtag, 'recvtag'));
+      checkSource(source, this.#size), checkRecvTag(recvtag, 'recvtag'), sendKind, recvKind);
     return lastStatus();
   }
 

@@ -54,7 +54,7 @@ export function checkBuffer(buf: unknown, name: string): asserts buf is ArrayBuf
 }
 
 /**
- * checkBuffer for send, ssend, recv, isend and irecv, giving the kind for their envelope. A typed array used again and
+ * checkBuffer for send, ssend, recv, isend, irecv and sendrecv, giving the kind for their envelope. A typed array used again and
  * again is registered with the addon, which keeps its memory, class and length in a slot (native/datatype.h); from
  * then on the kind is the slot's number, and the addon does not even look at the view: about 540 instructions saved
  * per call. The one thing a slot cannot know is that the view's ArrayBuffer has been detached since, which leaves a

@@ -56,7 +56,7 @@ export interface NativeAddon {
   ssend(buf: NativeBuffer): void;
   recv(buf: NativeBuffer): void;
   sendrecv(comm: number, sendbuf: NativeBuffer, dest: number, sendtag: number, recvbuf: NativeBuffer, source: number,
-    recvtag: number): void;
+    recvtag: number, sendKind: number, recvKind: number): void;
   probe(comm: number, source: number, tag: number): void;
   iprobe(comm: number, source: number, tag: number): boolean;
   recvBytes(comm: number, source: number, tag: number, scratch: Buffer): number | Buffer;

@@ -390,6 +390,17 @@ describe('point-to-point on buffers', () => {
       expect(memory[9]).to.equal(0);
     });
 
+    it('move the bytes the views hold at each sendrecv', () => {
+      const out = new Float64Array(3);
+      const into = new Float64Array(5).subarray(1, 4);
+      for (let i = 0; i < 40; i++) {
+        out.set([world.rank, i, 0.25 * i]);
+        const status = world.sendrecv(out, next, into, prev, 40, 40);
+        expect([...into]).to.deep.equal([prev, i, 0.25 * i]);
+        expect(status.bytes).to.equal(24);
+      }
+    });
+
     it('refuse one whose buffer was detached since, even if its byteLength property is shadowed', async () => {
       // Only blocking calls on these two: a pending request would pin their buffers, and a transfer copy them.
       const out = new Float64Array(4).fill(world.rank);
@@ -402,6 +413,8 @@ describe('point-to-point on buffers', () => {
         world.recv(into, prev, 21);
         await sent;
         expect([...into]).to.deep.equal([i, i, i, i]);
+        world.sendrecv(out, next, into, prev, 23, 23);
+        expect([...into]).to.deep.equal([prev, prev, prev, prev]);
       }
       for (const view of [out, into]) {
         Object.defineProperty(view, 'byteLength', { value: 32 });
@@ -410,6 +423,10 @@ describe('point-to-point on buffers', () => {
         expect(() => world.recv(view, prev, 22)).to.throw(TypeError, /^buf is detached/);
         expect(() => world.isend(view, next, 22)).to.throw(TypeError, /^buf is detached/);
         expect(() => world.irecv(view, prev, 22)).to.throw(TypeError, /^buf is detached/);
+        expect(() => world.sendrecv(view, next, new Float64Array(4), prev, 22, 22))
+          .to.throw(TypeError, /^sendbuf is detached/);
+        expect(() => world.sendrecv(new Float64Array(4), next, view, prev, 22, 22))
+          .to.throw(TypeError, /^recvbuf is detached/);
       }
       await exchange(new Float64Array(4), new Float64Array(4), 24); // the rank goes on working
     });
