@@ -46,8 +46,9 @@ enum class Shape {
   kScattered,   // reduceScatterBlock: block `rank` of the result on each rank
 };
 
-// The optional last argument of the calls below: the kind of their buffers (datatype.h), as the TS layer found it
-// on the input, or NaN. The TS layer has checked that the output is of the input's class.
+// The optional last arguments of the calls below: the kind of their buffers (datatype.h), as the TS layer found it
+// on the input, or NaN. The TS layer has checked that the output is of the input's class. A reduction takes one kind
+// for each of its two buffers, since either may be a registered view's slot.
 double KindArg(const Napi::CallbackInfo& info, size_t index) {
   double kind = NAN;
   return napi_get_value_double(info.Env(), info[index], &kind) == napi_ok ? kind : NAN;
@@ -59,9 +60,10 @@ bool ReadReductionShaped(const Napi::CallbackInfo& info, Shape shape, Reduction*
   const bool inPlace = info[1].IsNull();
   const bool hasRecv = !info[2].IsNull();
   const bool rooted = shape == Shape::kAtRoot;
-  const double kind = KindArg(info, rooted ? 5 : 4);
-  if (!GetComm(info[0], &r->comm) || (!inPlace && !GetBufferView(env, info[1], kind, "sendbuf", &send)) ||
-      (hasRecv && !GetBufferView(env, info[2], kind, "recvbuf", &recv)) || !GetOp(info[3], &r->op) ||
+  const double sendKind = KindArg(info, rooted ? 5 : 4);
+  const double recvKind = KindArg(info, rooted ? 6 : 5);
+  if (!GetComm(info[0], &r->comm) || (!inPlace && !GetBufferView(env, info[1], sendKind, "sendbuf", &send)) ||
+      (hasRecv && !GetBufferView(env, info[2], recvKind, "recvbuf", &recv)) || !GetOp(info[3], &r->op) ||
       (rooted && !ToInt(info[4], "root", &r->root))) {
     return false;
   }

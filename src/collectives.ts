@@ -5,7 +5,7 @@
 // the nonblocking forms reuse them.
 import { constants } from 'node:buffer';
 import type { Comm } from './comm';
-import { checkBuffer, checkRoot, memoryOf } from './errors';
+import { checkBuffer, checkRoot, memoryOf, messageKind } from './errors';
 import { native, viewKind } from './native';
 import { Op, checkOp } from './op';
 
@@ -87,6 +87,20 @@ export function reductionTarget<T extends Buf>(sendbuf: T, op: Op, out: T | null
   return out === sendbuf ? out : checkOut(out, sendbuf, lengthOf(sendbuf), 'the length of sendbuf');
 }
 
+/**
+ * The kinds of a reduction's input and result for the addon (either may be a registered view's slot): NaN for the
+ * input of an in-place reduction, which MPI does not read, and for no result (reduce off the root). A result this
+ * call made is only read off its class: a new array per call is not worth remembering as a view used before. Two
+ * functions rather than one returning a pair: spreading a pair into the native call cost ~1000 instructions.
+ */
+export function inputKind(sendbuf: Buf, recv: Buf | null): number {
+  return recv === sendbuf ? NaN : messageKind(sendbuf, 'sendbuf');
+}
+export function resultKind(recv: Buf | null, out: unknown): number {
+  if (recv === null) return NaN;
+  return out == null ? viewKind(recv) : messageKind(recv, 'out');
+}
+
 /** Checks the arguments of reduce; the result's buffer at the root, null elsewhere. */
 export function reduceTarget<T extends Buf>(comm: Comm, sendbuf: T, op: Op, root: number,
   out: T | null | undefined): T | null {
@@ -99,26 +113,26 @@ export function reduceTarget<T extends Buf>(comm: Comm, sendbuf: T, op: Op, root
 
 export function reduce<T extends Buf>(comm: Comm, sendbuf: T, op: Op, root: number, out?: T | null): T | null {
   const recv = reduceTarget(comm, sendbuf, op, root, out);
-  native.reduce(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, root, viewKind(sendbuf));
+  native.reduce(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, root, inputKind(sendbuf, recv), resultKind(recv, out));
   return recv;
 }
 
 export function allreduce<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): T {
   const recv = reductionTarget(sendbuf, op, out);
-  native.allreduce(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, viewKind(sendbuf));
+  native.allreduce(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, inputKind(sendbuf, recv), resultKind(recv, out));
   return recv;
 }
 
 export function scan<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): T {
   const recv = reductionTarget(sendbuf, op, out);
-  native.scan(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, viewKind(sendbuf));
+  native.scan(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, inputKind(sendbuf, recv), resultKind(recv, out));
   return recv;
 }
 
 /** MPI leaves rank 0's result undefined: there `out` is left as it was, and a new array holds zeros. */
 export function exscan<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): T {
   const recv = reductionTarget(sendbuf, op, out, comm.rank === 0);
-  native.exscan(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, viewKind(sendbuf));
+  native.exscan(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, inputKind(sendbuf, recv), resultKind(recv, out));
   return recv;
 }
 
@@ -135,7 +149,7 @@ export function reduceScatterTarget<T extends Buf>(comm: Comm, sendbuf: T, op: O
 /** In place (`out` = `sendbuf`), the rank's block of the result is the first `sendbuf.length / size` elements. */
 export function reduceScatterBlock<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): T {
   const recv = reduceScatterTarget(comm, sendbuf, op, out);
-  native.reduceScatterBlock(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, viewKind(sendbuf));
+  native.reduceScatterBlock(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, inputKind(sendbuf, recv), resultKind(recv, out));
   return recv;
 }
 
@@ -146,8 +160,8 @@ export function barrier(comm: Comm): void {
 }
 
 export function bcast<T extends Buf>(comm: Comm, buf: T, root: number): T {
-  checkBuffer(buf, 'buf');
-  native.bcast(comm.handle, buf, checkRoot(root, comm.size), viewKind(buf));
+  const kind = messageKind(buf, 'buf');
+  native.bcast(comm.handle, buf, checkRoot(root, comm.size), kind);
   return buf;
 }
 

@@ -71,13 +71,17 @@ export interface NativeAddon {
   // sendbuf of a scatter, counts of a v-collective) is allowed where MPI does not read it: off the root.
   barrier(comm: number): void;
   bcast(comm: number, buf: NativeBuffer, root: number, kind?: number): void;
+  // A reduction's kinds: its input's, its result's (see inputKind and resultKind in collectives.ts).
   reduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer | null, op: number, root: number,
-    kind?: number): void;
-  allreduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number, kind?: number): void;
-  scan(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number, kind?: number): void;
-  exscan(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number, kind?: number): void;
+    sendKind?: number, recvKind?: number): void;
+  allreduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number, sendKind?: number,
+    recvKind?: number): void;
+  scan(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number, sendKind?: number,
+    recvKind?: number): void;
+  exscan(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number, sendKind?: number,
+    recvKind?: number): void;
   reduceScatterBlock(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number,
-    kind?: number): void;
+    sendKind?: number, recvKind?: number): void;
   gather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number, kind?: number): void;
   allgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, kind?: number): void;
   scatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number, kind?: number): void;
@@ -109,9 +113,9 @@ export interface NativeAddon {
   ibarrier(comm: number): number;
   ibcast(comm: number, buf: NativeBuffer, root: number, kind?: number): number;
   ireduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer | null, op: number,
-    root: number, kind?: number): number | [number, unknown];
+    root: number, sendKind?: number, recvKind?: number): number | [number, unknown];
   iallreduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number,
-    kind?: number): number | [number, unknown];
+    sendKind?: number, recvKind?: number): number | [number, unknown];
   igather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number, kind?: number): number;
   iallgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, kind?: number): number;
   iscatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number, kind?: number): number;

@@ -2,8 +2,10 @@
 // started with the MPI_I* calls and completed by the progress engine (request.ts). Every rank starts them in the
 // same order; a request resolves with what the blocking form returns.
 import type { Comm } from './comm';
-import { alltoallTarget, gatherTarget, reduceTarget, reductionTarget, scatterSource } from './collectives';
-import { checkBuffer, checkRoot } from './errors';
+import {
+  alltoallTarget, gatherTarget, inputKind, reduceTarget, reductionTarget, resultKind, scatterSource,
+} from './collectives';
+import { checkRoot, messageKind } from './errors';
 import { native, viewKind } from './native';
 import type { Op } from './op';
 import { Request, collectiveRequest } from './request';
@@ -20,22 +22,22 @@ export function ibarrier(comm: Comm): Request<void> {
 }
 
 export function ibcast<T extends Buf>(comm: Comm, buf: T, root: number): Request<T> {
-  checkBuffer(buf, 'buf');
-  return collectiveRequest(native.ibcast(comm.handle, buf, checkRoot(root, comm.size), viewKind(buf)), [buf], buf);
+  const kind = messageKind(buf, 'buf');
+  return collectiveRequest(native.ibcast(comm.handle, buf, checkRoot(root, comm.size), kind), [buf], buf);
 }
 
 export function ireduce<T extends Buf>(comm: Comm, sendbuf: T, op: Op, root: number, out?: T | null):
   Request<T | null> {
   const recv = reduceTarget(comm, sendbuf, op, root, out);
   const send = recv === sendbuf ? null : sendbuf;
-  const id = native.ireduce(comm.handle, send, recv, op.handle, root, viewKind(sendbuf));
+  const id = native.ireduce(comm.handle, send, recv, op.handle, root, inputKind(sendbuf, recv), resultKind(recv, out));
   return collectiveRequest(id, [send, recv], recv, isUserOp(op));
 }
 
 export function iallreduce<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): Request<T> {
   const recv = reductionTarget(sendbuf, op, out);
   const send = recv === sendbuf ? null : sendbuf;
-  const id = native.iallreduce(comm.handle, send, recv, op.handle, viewKind(sendbuf));
+  const id = native.iallreduce(comm.handle, send, recv, op.handle, inputKind(sendbuf, recv), resultKind(recv, out));
   return collectiveRequest(id, [send, recv], recv, isUserOp(op));
 }
 

@@ -392,3 +392,49 @@ describe('collectives on buffers, sizes', () => {
     expect(elementCount(world.allgather(values.subarray(0, 1000)))).to.equal(1000 * size);
   });
 });
+
+// Buffers used again and again are registered with the addon (see point-to-point.spec.mjs); bcast and the reductions
+// then read them from their slots. Each test uses its buffers more often than the 16 uses that takes.
+describe('collectives on buffers used again and again', () => {
+  const total = (f) => ranks.reduce((sum, r) => sum + f(r), 0);
+
+  it('bcast, allreduce (with out and in place), reduce, scan and exscan give each call\'s result', async () => {
+    const buf = new Float64Array(2);
+    const input = new Float64Array(3);
+    const out = new Float64Array(3);
+    const inPlace = new Int32Array(2);
+    const atRoot = new Float64Array(3);
+    for (let i = 0; i < 24; i++) {
+      buf.set(rank === 0 ? [i, -i] : [0, 0]);
+      expect([...world.bcast(buf, 0)]).to.deep.equal([i, -i]);
+      input.set([rank + i, 2 * rank, i]);
+      expect([...world.allreduce(input, MPI.SUM, out)]).to.deep.equal(
+        [total((r) => r + i), total((r) => 2 * r), size * i]);
+      inPlace.set([rank, i]);
+      world.allreduce(inPlace, MPI.MAX, inPlace);
+      expect([...inPlace]).to.deep.equal([size - 1, i]);
+      const reduced = world.reduce(input, MPI.SUM, size - 1, rank === size - 1 ? atRoot : null);
+      if (rank === size - 1) expect([...reduced]).to.deep.equal([total((r) => r + i), total((r) => 2 * r), size * i]);
+      expect(world.scan(input, MPI.SUM, out)[0]).to.equal(total((r) => (r <= rank ? r + i : 0)));
+      if (rank > 0) expect(world.exscan(input, MPI.SUM, out)[0]).to.equal(total((r) => (r < rank ? r + i : 0)));
+      else world.exscan(input, MPI.SUM, out);
+      const request = world.iallreduce(input, MPI.SUM, out);
+      expect((await request)[2]).to.equal(size * i);
+      expect([...(await world.ibcast(buf, 0))]).to.deep.equal([i, -i]);
+    }
+  });
+
+  it('refuse a buffer detached since, even if its byteLength property is shadowed', () => {
+    const input = new Float64Array(2).fill(rank);
+    const out = new Float64Array(2);
+    for (let i = 0; i < 20; i++) world.allreduce(input, MPI.SUM, out);
+    expect(out[0]).to.equal(total((r) => r));
+    for (const view of [input, out]) Object.defineProperty(view, 'byteLength', { value: 16 });
+    structuredClone(out.buffer, { transfer: [out.buffer] });
+    expect(() => world.allreduce(input, MPI.SUM, out)).to.throw(TypeError, /^out is detached/);
+    expect(() => world.bcast(out, 0)).to.throw(TypeError, /^buf is detached/);
+    structuredClone(input.buffer, { transfer: [input.buffer] });
+    expect(() => world.allreduce(input, MPI.SUM)).to.throw(TypeError, /^sendbuf is detached/);
+    expect(world.allreduce(new Float64Array([rank]), MPI.SUM)[0]).to.equal(total((r) => r)); // still working
+  });
+});
