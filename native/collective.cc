@@ -48,7 +48,7 @@ enum class Shape {
 
 // The optional last arguments of the calls below: the kind of their buffers (datatype.h), as the TS layer found it
 // on the input, or NaN. The TS layer has checked that the output is of the input's class. A reduction takes one kind
-// for each of its two buffers, since either may be a registered view's slot.
+// (a scatter, gather or all-to-all too) for each of its two buffers, since either may be a registered view's slot.
 double KindArg(const Napi::CallbackInfo& info, size_t index) {
   double kind = NAN;
   return napi_get_value_double(info.Env(), info[index], &kind) == napi_ok ? kind : NAN;
@@ -340,15 +340,16 @@ bool ReadBcast(const Napi::CallbackInfo& info, Blocks* b) {
 bool ReadGather(const Napi::CallbackInfo& info, bool rooted, Blocks* b) {
   napi_env env = info.Env();
   BufferView send, recv;
-  const double kind = KindArg(info, rooted ? 4 : 3);
-  if (!GetComm(info[0], &b->comm) || !GetBufferView(env, info[1], kind, "sendbuf", &send) ||
+  const double sendKind = KindArg(info, rooted ? 4 : 3);
+  const double recvKind = KindArg(info, rooted ? 5 : 4);
+  if (!GetComm(info[0], &b->comm) || !GetBufferView(env, info[1], sendKind, "sendbuf", &send) ||
       (rooted && !ToInt(info[3], "root", &b->root))) {
     return false;
   }
   b->send = send.data;
   if (!b->sendType.Set(env, send.elements, send.type)) return false;
   if (rooted && RankIn(b->comm) != b->root) return b->recvType.Set(env, 0, send.type);  // recvbuf is not read
-  if (!GetBufferView(env, info[2], kind, "recvbuf", &recv)) return false;
+  if (!GetBufferView(env, info[2], recvKind, "recvbuf", &recv)) return false;
   if (!SameClass(env, send, recv)) return false;
   if (recv.elements / static_cast<size_t>(SizeOf(b->comm)) < send.elements) {
     return RangeFail(env, "recvbuf must hold size times sendbuf's length");
@@ -360,15 +361,16 @@ bool ReadGather(const Napi::CallbackInfo& info, bool rooted, Blocks* b) {
 bool ReadScatter(const Napi::CallbackInfo& info, Blocks* b) {
   napi_env env = info.Env();
   BufferView send, recv;
-  const double kind = KindArg(info, 4);
-  if (!GetComm(info[0], &b->comm) || !GetBufferView(env, info[2], kind, "recvbuf", &recv) ||
+  const double recvKind = KindArg(info, 4);
+  const double sendKind = KindArg(info, 5);
+  if (!GetComm(info[0], &b->comm) || !GetBufferView(env, info[2], recvKind, "recvbuf", &recv) ||
       !ToInt(info[3], "root", &b->root)) {
     return false;
   }
   b->recv = recv.data;
   if (!b->recvType.Set(env, recv.elements, recv.type)) return false;
   if (RankIn(b->comm) != b->root) return b->sendType.Set(env, 0, recv.type);  // sendbuf is not read
-  if (!GetBufferView(env, info[1], kind, "sendbuf", &send)) return false;
+  if (!GetBufferView(env, info[1], sendKind, "sendbuf", &send)) return false;
   if (!SameClass(env, send, recv)) return false;
   if (send.elements / static_cast<size_t>(SizeOf(b->comm)) < recv.elements) {
     return RangeFail(env, "sendbuf must hold size times recvbuf's length");
@@ -380,9 +382,10 @@ bool ReadScatter(const Napi::CallbackInfo& info, Blocks* b) {
 bool ReadAlltoall(const Napi::CallbackInfo& info, Blocks* b) {
   napi_env env = info.Env();
   BufferView send, recv;
-  const double kind = KindArg(info, 3);
-  if (!GetComm(info[0], &b->comm) || !GetBufferView(env, info[1], kind, "sendbuf", &send) ||
-      !GetBufferView(env, info[2], kind, "recvbuf", &recv)) {
+  const double sendKind = KindArg(info, 3);
+  const double recvKind = KindArg(info, 4);
+  if (!GetComm(info[0], &b->comm) || !GetBufferView(env, info[1], sendKind, "sendbuf", &send) ||
+      !GetBufferView(env, info[2], recvKind, "recvbuf", &recv)) {
     return false;
   }
   const size_t size = static_cast<size_t>(SizeOf(b->comm));

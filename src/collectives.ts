@@ -178,13 +178,13 @@ export function gatherTarget<T extends Buf>(comm: Comm, sendbuf: T, root: number
 
 export function gather<T extends Buf>(comm: Comm, sendbuf: T, root: number, out?: T | null): T | null {
   const recv = gatherTarget(comm, sendbuf, root, out);
-  native.gather(comm.handle, sendbuf, recv, root, viewKind(sendbuf));
+  native.gather(comm.handle, sendbuf, recv, root, messageKind(sendbuf, 'sendbuf'), resultKind(recv, out));
   return recv;
 }
 
 export function allgather<T extends Buf>(comm: Comm, sendbuf: T, out?: T | null): T {
   const recv = gatherTarget(comm, sendbuf, undefined, out) as T;
-  native.allgather(comm.handle, sendbuf, recv, viewKind(sendbuf));
+  native.allgather(comm.handle, sendbuf, recv, messageKind(sendbuf, 'sendbuf'), resultKind(recv, out));
   return recv;
 }
 
@@ -211,7 +211,9 @@ export function scatterSource<T extends Buf>(comm: Comm, sendbuf: T | null, recv
 }
 
 export function scatter<T extends Buf>(comm: Comm, sendbuf: T | null, recvbuf: T, root: number): T {
-  native.scatter(comm.handle, scatterSource(comm, sendbuf, recvbuf, root), recvbuf, root, viewKind(recvbuf));
+  const send = scatterSource(comm, sendbuf, recvbuf, root);
+  native.scatter(comm.handle, send, recvbuf, root, messageKind(recvbuf, 'recvbuf'),
+    send === null ? NaN : messageKind(send, 'sendbuf'));
   return recvbuf;
 }
 
@@ -225,7 +227,7 @@ export function alltoallTarget<T extends Buf>(comm: Comm, sendbuf: T, out: T | n
 
 export function alltoall<T extends Buf>(comm: Comm, sendbuf: T, out?: T | null): T {
   const recv = alltoallTarget(comm, sendbuf, out);
-  native.alltoall(comm.handle, sendbuf, recv, viewKind(sendbuf));
+  native.alltoall(comm.handle, sendbuf, recv, messageKind(sendbuf, 'sendbuf'), resultKind(recv, out));
   return recv;
 }
 

@@ -82,10 +82,13 @@ export interface NativeAddon {
     recvKind?: number): void;
   reduceScatterBlock(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number,
     sendKind?: number, recvKind?: number): void;
-  gather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number, kind?: number): void;
-  allgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, kind?: number): void;
-  scatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number, kind?: number): void;
-  alltoall(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, kind?: number): void;
+  gather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number, sendKind?: number,
+    recvKind?: number): void;
+  allgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, sendKind?: number, recvKind?: number): void;
+  // scatter's kinds: recvbuf's first, as it is read on every rank
+  scatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number, recvKind?: number,
+    sendKind?: number): void;
+  alltoall(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, sendKind?: number, recvKind?: number): void;
   gatherv(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, counts: Int32Array | null,
     root: number): void;
   allgatherv(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, counts: Int32Array): void;
@@ -116,10 +119,12 @@ export interface NativeAddon {
     root: number, sendKind?: number, recvKind?: number): number | [number, unknown];
   iallreduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number,
     sendKind?: number, recvKind?: number): number | [number, unknown];
-  igather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number, kind?: number): number;
-  iallgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, kind?: number): number;
-  iscatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number, kind?: number): number;
-  ialltoall(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, kind?: number): number;
+  igather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number, sendKind?: number,
+    recvKind?: number): number;
+  iallgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, sendKind?: number, recvKind?: number): number;
+  iscatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number, recvKind?: number,
+    sendKind?: number): number;
+  ialltoall(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, sendKind?: number, recvKind?: number): number;
 }
 
 export const addonPath = findAddon();

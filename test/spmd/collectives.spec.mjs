@@ -424,6 +424,31 @@ describe('collectives on buffers used again and again', () => {
     }
   });
 
+  it('gather, allgather, scatter and alltoall (and their nonblocking forms) give each call\'s result', async () => {
+    const mine = new Int32Array(2);
+    const all = new Int32Array(2 * size);
+    const blocks = new Int32Array(2 * size);
+    const part = new Int32Array(2);
+    for (let i = 0; i < 24; i++) {
+      mine.set([rank, i]);
+      const expected = ranks.flatMap((r) => [r, i]);
+      const root = i % size;
+      const gathered = world.gather(mine, root, rank === root ? all : null);
+      if (rank === root) expect([...gathered]).to.deep.equal(expected);
+      expect([...world.allgather(mine, all)]).to.deep.equal(expected);
+      expect([...(await world.iallgather(mine, all))]).to.deep.equal(expected);
+      blocks.set(ranks.flatMap((r) => [root * 100 + r, i]));
+      expect([...world.scatter(rank === root ? blocks : null, part, root)]).to.deep.equal([root * 100 + rank, i]);
+      expect([...(await world.iscatter(rank === root ? blocks : null, part, root))])
+        .to.deep.equal([root * 100 + rank, i]);
+      blocks.set(ranks.flatMap((r) => [rank * 10 + r, i]));
+      expect([...world.alltoall(blocks, all)]).to.deep.equal(ranks.flatMap((r) => [r * 10 + rank, i]));
+      expect([...(await world.ialltoall(blocks, all))]).to.deep.equal(ranks.flatMap((r) => [r * 10 + rank, i]));
+      const igathered = await world.igather(mine, root, rank === root ? all : null);
+      if (rank === root) expect([...igathered]).to.deep.equal(expected);
+    }
+  });
+
   it('refuse a buffer detached since, even if its byteLength property is shadowed', () => {
     const input = new Float64Array(2).fill(rank);
     const out = new Float64Array(2);
