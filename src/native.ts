@@ -82,13 +82,10 @@ export interface NativeAddon {
     recvKind?: number): void;
   reduceScatterBlock(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number,
     sendKind?: number, recvKind?: number): void;
-  gather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number, sendKind?: number,
-    recvKind?: number): void;
-  allgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, sendKind?: number, recvKind?: number): void;
-  // scatter's kinds: recvbuf's first, as it is read on every rank
-  scatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number, recvKind?: number,
-    sendKind?: number): void;
-  alltoall(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, sendKind?: number, recvKind?: number): void;
+  gather(...args: GatherArgs): void;
+  allgather(...args: AllgatherArgs): void;
+  scatter(...args: ScatterArgs): void;
+  alltoall(...args: AllgatherArgs): void;
   gatherv(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, counts: Int32Array | null,
     root: number): void;
   allgatherv(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, counts: Int32Array): void;
@@ -119,13 +116,21 @@ export interface NativeAddon {
     root: number, sendKind?: number, recvKind?: number): number | [number, unknown];
   iallreduce(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, op: number,
     sendKind?: number, recvKind?: number): number | [number, unknown];
-  igather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number, sendKind?: number,
-    recvKind?: number): number;
-  iallgather(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, sendKind?: number, recvKind?: number): number;
-  iscatter(comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number, recvKind?: number,
-    sendKind?: number): number;
-  ialltoall(comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, sendKind?: number, recvKind?: number): number;
+  igather(...args: GatherArgs): number;
+  iallgather(...args: AllgatherArgs): number;
+  iscatter(...args: ScatterArgs): number;
+  ialltoall(...args: AllgatherArgs): number;
 }
+
+// The arguments of the block collectives, blocking and nonblocking alike; each buffer has its kind (a registered
+// view's slot, or its class). allgather's are alltoall's too. scatter gives recvbuf's kind first: it is read on
+// every rank, sendbuf only at the root.
+type GatherArgs = [comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer | null, root: number, sendKind?: number,
+  recvKind?: number];
+type AllgatherArgs = [comm: number, sendbuf: NativeBuffer, recvbuf: NativeBuffer, sendKind?: number,
+  recvKind?: number];
+type ScatterArgs = [comm: number, sendbuf: NativeBuffer | null, recvbuf: NativeBuffer, root: number, recvKind?: number,
+  sendKind?: number];
 
 export const addonPath = findAddon();
 // UCX (MPICH's transport here, and Open MPI's on some clusters) hooks malloc, mmap, munmap and brk when its libraries
