@@ -79,8 +79,7 @@ bool GetBufferView(const Napi::Value& value, const char* name, BufferView* out) 
   return false;
 }
 
-bool GetBufferView(napi_env env, napi_value value, double kind, const char* name, BufferView* out) {
-  if (kind >= kViewSlotBase) return GetRegisteredView(env, kind, out);
+bool GetBufferViewOfKind(napi_env env, napi_value value, double kind, const char* name, BufferView* out) {
   const bool known = (kind >= napi_int8_array && kind <= napi_biguint64_array) || kind == kDataViewKind;
   bool isView = false;
   size_t bytes = 0;
@@ -183,7 +182,6 @@ static Napi::Value RegisterView(const Napi::CallbackInfo& info) {
 void InitDatatype(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "isDetached", IsDetached);
   Export(env, exports, "registerView", RegisterView);
-  exports.Set("VIEW_SLOT_BASE", Napi::Number::New(env, kViewSlotBase));
   // VIEW_KINDS: the kind the calls above take, by the class name a view's Symbol.toStringTag gives.
   static const std::pair<const char*, int> kViewKinds[] = {
       {"Int8Array", napi_int8_array},       {"Uint8Array", napi_uint8_array},

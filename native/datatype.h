@@ -29,7 +29,7 @@ bool GetBufferView(const Napi::Value& value, const char* name, BufferView* out);
 // per view). A wrong kind cannot reach past the view: the element count is its byte length over the kind's size.
 // A registered view's slot (kViewSlotBase + slot, below) gives that view, whatever `value` is. Any other `kind`
 // (NaN, a kind Node adds later) takes the general path.
-bool GetBufferView(napi_env env, napi_value value, double kind, const char* name, BufferView* out);
+inline bool GetBufferView(napi_env env, napi_value value, double kind, const char* name, BufferView* out);
 constexpr int kDataViewKind = 64;  // beyond napi_typedarray_type's values
 
 // Typed arrays that the TS layer has registered (registerView), by slot: their memory, class and length, read once.
@@ -55,6 +55,13 @@ inline bool GetRegisteredView(napi_env env, double kind, BufferView* out) {
   }
   ThrowTypeError(env, "buf: no such registered view");
   return false;
+}
+
+// GetBufferView for a view that is not registered. Inline above it, the slot test stays in the hot calls.
+bool GetBufferViewOfKind(napi_env env, napi_value value, double kind, const char* name, BufferView* out);
+
+inline bool GetBufferView(napi_env env, napi_value value, double kind, const char* name, BufferView* out) {
+  return kind >= kViewSlotBase ? GetRegisteredView(env, kind, out) : GetBufferViewOfKind(env, value, kind, name, out);
 }
 
 // MPI datatype of a typed array class, and back (for user-defined reductions, which receive a datatype).

@@ -32,15 +32,12 @@ void ResetEnvelope();
 // ("dest" or "source") in that error.
 inline bool ReadMessage(napi_env env, napi_callback_info info, const char* peerName, Message* m) {
   const double kind = envelope[kEnvelopeKind];
-  if (kind >= kViewSlotBase) {
-    if (!GetRegisteredView(env, kind, &m->buf)) return false;
-  } else {
-    size_t argc = 1;
-    napi_value buf = nullptr;  // stays null without an argument: GetBufferView then throws its TypeError
-    if (napi_get_cb_info(env, info, &argc, &buf, nullptr, nullptr) != napi_ok ||
-        !GetBufferView(env, buf, kind, "buf", &m->buf)) {
-      return false;
-    }
+  size_t argc = 1;
+  napi_value buf = nullptr;  // stays null without an argument: GetBufferView then throws its TypeError
+  // A registered view's slot is all GetBufferView needs: the argument is not read.
+  if ((kind < kViewSlotBase && napi_get_cb_info(env, info, &argc, &buf, nullptr, nullptr) != napi_ok) ||
+      !GetBufferView(env, buf, kind, "buf", &m->buf)) {
+    return false;
   }
   return GetComm(env, envelope[kEnvelopeComm], &m->comm) &&
          ToInt(env, envelope[kEnvelopePeer], peerName, &m->peer) &&
