@@ -5,7 +5,7 @@
 // the nonblocking forms reuse them.
 import { constants } from 'node:buffer';
 import type { Comm } from './comm';
-import { checkBuffer, checkRoot, memoryOf, messageKind } from './errors';
+import { checkBuffer, checkRoot, checkedKind, memoryOf, messageKind } from './errors';
 import { native, viewKind } from './native';
 import { Op, checkOp } from './op';
 
@@ -94,11 +94,11 @@ export function reductionTarget<T extends Buf>(sendbuf: T, op: Op, out: T | null
  * functions rather than one returning a pair: spreading a pair into the native call cost ~1000 instructions.
  */
 export function inputKind(sendbuf: Buf, recv: Buf | null): number {
-  return recv === sendbuf ? NaN : messageKind(sendbuf, 'sendbuf');
+  return recv === sendbuf ? NaN : checkedKind(sendbuf, 'sendbuf');
 }
 export function resultKind(recv: Buf | null, out: unknown): number {
   if (recv === null) return NaN;
-  return out == null ? viewKind(recv) : messageKind(recv, 'out');
+  return out == null ? viewKind(recv) : checkedKind(recv, 'out');
 }
 
 /** Checks the arguments of reduce; the result's buffer at the root, null elsewhere. */
@@ -178,13 +178,13 @@ export function gatherTarget<T extends Buf>(comm: Comm, sendbuf: T, root: number
 
 export function gather<T extends Buf>(comm: Comm, sendbuf: T, root: number, out?: T | null): T | null {
   const recv = gatherTarget(comm, sendbuf, root, out);
-  native.gather(comm.handle, sendbuf, recv, root, messageKind(sendbuf, 'sendbuf'), resultKind(recv, out));
+  native.gather(comm.handle, sendbuf, recv, root, checkedKind(sendbuf, 'sendbuf'), resultKind(recv, out));
   return recv;
 }
 
 export function allgather<T extends Buf>(comm: Comm, sendbuf: T, out?: T | null): T {
   const recv = gatherTarget(comm, sendbuf, undefined, out) as T;
-  native.allgather(comm.handle, sendbuf, recv, messageKind(sendbuf, 'sendbuf'), resultKind(recv, out));
+  native.allgather(comm.handle, sendbuf, recv, checkedKind(sendbuf, 'sendbuf'), resultKind(recv, out));
   return recv;
 }
 
@@ -212,8 +212,8 @@ export function scatterSource<T extends Buf>(comm: Comm, sendbuf: T | null, recv
 
 export function scatter<T extends Buf>(comm: Comm, sendbuf: T | null, recvbuf: T, root: number): T {
   const send = scatterSource(comm, sendbuf, recvbuf, root);
-  native.scatter(comm.handle, send, recvbuf, root, messageKind(recvbuf, 'recvbuf'),
-    send === null ? NaN : messageKind(send, 'sendbuf'));
+  native.scatter(comm.handle, send, recvbuf, root, checkedKind(recvbuf, 'recvbuf'),
+    send === null ? NaN : checkedKind(send, 'sendbuf'));
   return recvbuf;
 }
 
@@ -227,7 +227,7 @@ export function alltoallTarget<T extends Buf>(comm: Comm, sendbuf: T, out: T | n
 
 export function alltoall<T extends Buf>(comm: Comm, sendbuf: T, out?: T | null): T {
   const recv = alltoallTarget(comm, sendbuf, out);
-  native.alltoall(comm.handle, sendbuf, recv, messageKind(sendbuf, 'sendbuf'), resultKind(recv, out));
+  native.alltoall(comm.handle, sendbuf, recv, checkedKind(sendbuf, 'sendbuf'), resultKind(recv, out));
   return recv;
 }
 

@@ -50,28 +50,41 @@ export function checkBuffer(buf: unknown, name: string): asserts buf is ArrayBuf
     throw new TypeError(`${name} is backed by a resizable ArrayBuffer, whose memory can move: pass a fixed-length one`);
   }
   fixedMemory.add(memory);
-  fixedViews.set(buf, { memory, uses: 1 });
+  fixedViews.set(buf, { memory, uses: 0 }); // counted by countedKind
 }
 
 /**
- * checkBuffer for send, ssend, recv, isend, irecv and sendrecv, giving the kind for their envelope. A typed array used again and
- * again is registered with the addon, which keeps its memory, class and length in a slot (native/datatype.h); from
- * then on the kind is the slot's number, and the addon does not even look at the view: about 540 instructions saved
- * per call. The one thing a slot cannot know is that the view's ArrayBuffer has been detached since, which leaves a
- * view no bytes (and frees or moves its memory): before each use, V8's own `byteLength` getter (not a property the
- * user may have shadowed) must find them still there, or the view takes the whole check again, which reports it.
+ * checkBuffer for the calls that hand a view to the addon, giving the kind they pass with it. A typed array used
+ * again and again is registered with the addon, which keeps its memory, class and length in a slot
+ * (native/datatype.h); from then on the kind is the slot's number, and the addon does not even look at the view:
+ * about 540 instructions saved per call. The one thing a slot cannot know is that the view's ArrayBuffer has been
+ * detached since, which leaves a view no bytes (and frees or moves its memory): before each use, V8's own
+ * `byteLength` getter (not a property the user may have shadowed) must find them still there, or the view takes the
+ * whole check again, which reports it.
  */
 export function messageKind(buf: unknown, name: string): number {
   const slot = registeredViews.get(buf as object);
   if (slot !== undefined && typedArrayByteLength.call(buf) !== 0) return slot;
-  return unregisteredKind(buf, name);
+  checkBuffer(buf, name);
+  return countedKind(buf);
 }
 
-// The rest of messageKind, apart so that the fast path above stays small enough for V8 to inline into each call.
-function unregisteredKind(buf: unknown, name: string): number {
-  const seen = fixedViews.get(buf as ArrayBufferView);
-  checkBuffer(buf, name);
+/**
+ * messageKind for a view that checkBuffer has passed earlier in the same call (the collectives check their buffers
+ * first), without a second checkBuffer, whose `buffer` getter a new view pays again. A registered view still has its
+ * bytes tested: user code (a `constructor` getter) may have run since the check.
+ */
+export function checkedKind(buf: ArrayBufferView, name: string): number {
+  const slot = registeredViews.get(buf);
+  if (slot === undefined) return countedKind(buf);
+  return typedArrayByteLength.call(buf) !== 0 ? slot : messageKind(buf, name);
+}
+
+// The kind of a checked view that has no slot; a view's REGISTER_AT_USE-th use registers it. Apart from
+// messageKind, whose fast path must stay small enough for V8 to inline into each call.
+function countedKind(buf: ArrayBufferView): number {
   const kind = viewKind(buf);
+  const seen = fixedViews.get(buf);
   if (seen === undefined || !(kind <= LAST_TYPED_ARRAY_KIND) || typedArrayByteLength.call(buf) === 0) return kind;
   // Registering costs microseconds, which a view used only a few times would not earn back: a new Float64Array(4) per
   // exchange, used in three send + recv pairs, took 2-3 us more when registered at its second use. Most of that was

@@ -5,7 +5,7 @@ import type { Comm } from './comm';
 import {
   alltoallTarget, gatherTarget, inputKind, reduceTarget, reductionTarget, resultKind, scatterSource,
 } from './collectives';
-import { checkRoot, messageKind } from './errors';
+import { checkRoot, checkedKind, messageKind } from './errors';
 import { native } from './native';
 import type { Op } from './op';
 import { Request, collectiveRequest } from './request';
@@ -43,25 +43,25 @@ export function iallreduce<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: 
 
 export function igather<T extends Buf>(comm: Comm, sendbuf: T, root: number, out?: T | null): Request<T | null> {
   const recv = gatherTarget(comm, sendbuf, root, out);
-  return collectiveRequest(native.igather(comm.handle, sendbuf, recv, root, messageKind(sendbuf, 'sendbuf'),
+  return collectiveRequest(native.igather(comm.handle, sendbuf, recv, root, checkedKind(sendbuf, 'sendbuf'),
     resultKind(recv, out)), [sendbuf, recv], recv);
 }
 
 export function iallgather<T extends Buf>(comm: Comm, sendbuf: T, out?: T | null): Request<T> {
   const recv = gatherTarget(comm, sendbuf, undefined, out) as T;
-  return collectiveRequest(native.iallgather(comm.handle, sendbuf, recv, messageKind(sendbuf, 'sendbuf'),
+  return collectiveRequest(native.iallgather(comm.handle, sendbuf, recv, checkedKind(sendbuf, 'sendbuf'),
     resultKind(recv, out)), [sendbuf, recv], recv);
 }
 
 export function iscatter<T extends Buf>(comm: Comm, sendbuf: T | null, recvbuf: T, root: number): Request<T> {
   const send = scatterSource(comm, sendbuf, recvbuf, root);
-  const id = native.iscatter(comm.handle, send, recvbuf, root, messageKind(recvbuf, 'recvbuf'),
-    send === null ? NaN : messageKind(send, 'sendbuf'));
+  const id = native.iscatter(comm.handle, send, recvbuf, root, checkedKind(recvbuf, 'recvbuf'),
+    send === null ? NaN : checkedKind(send, 'sendbuf'));
   return collectiveRequest(id, [send, recvbuf], recvbuf);
 }
 
 export function ialltoall<T extends Buf>(comm: Comm, sendbuf: T, out?: T | null): Request<T> {
   const recv = alltoallTarget(comm, sendbuf, out);
-  return collectiveRequest(native.ialltoall(comm.handle, sendbuf, recv, messageKind(sendbuf, 'sendbuf'),
+  return collectiveRequest(native.ialltoall(comm.handle, sendbuf, recv, checkedKind(sendbuf, 'sendbuf'),
     resultKind(recv, out)), [sendbuf, recv], recv);
 }
