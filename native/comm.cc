@@ -11,7 +11,6 @@ std::vector<MPI_Comm> comms;
 
 namespace {
 
-
 Napi::Value Handle(Napi::Env env, int handle) { return Napi::Number::New(env, handle); }
 
 // A new communicator from MPI, or null when MPI gave MPI_COMM_NULL (split with UNDEFINED, a cart left out).

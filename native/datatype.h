@@ -33,12 +33,12 @@ inline bool GetBufferView(napi_env env, napi_value value, double kind, const cha
 constexpr int kDataViewKind = 64;  // beyond napi_typedarray_type's values
 
 // Typed arrays that the TS layer has registered (registerView), by slot: their memory, class and length, read once.
-// A point-to-point call on one passes kViewSlotBase + slot as its kind, and is then not given the view at all: with
+// A call on one passes kViewSlotBase + slot as its kind, and the view is then not read at all: with
 // napi_get_cb_info, reading the view here and its class in the TS layer saved, an 8-byte send + recv pair went from
-// 3518 to 2443 instructions (bench/instructions.mjs; C: 1265). A view's memory is the same for as long as its ArrayBuffer is not
-// detached (reading it once moved a small array's data off V8's heap for good), and every use of a slot is
-// preceded, in the TS layer, by a check that the view still has its bytes: a detached view has none. A slot is
-// freed when its view is collected.
+// 3518 to 2443 instructions (bench/instructions.mjs; C: 1265). A view's memory is the same for as long as its
+// ArrayBuffer is not detached (reading it once moved a small array's data off V8's heap for good), and every use of
+// a slot is preceded, in the TS layer, by a check that the view still has its bytes: a detached view has none. A
+// slot is freed when its view is collected.
 constexpr double kViewSlotBase = 1024;
 extern std::vector<BufferView> registeredViews;  // data == nullptr: a free slot
 

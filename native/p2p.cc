@@ -76,18 +76,17 @@ Napi::Value Sendrecv(const Napi::CallbackInfo& info) {
       !ToInt(info[2], "dest", &dest) || !ToInt(info[3], "sendtag", &sendtag) ||
       !GetBufferView(env, info[4], recvKind, "recvbuf", &recvbuf) ||
       !ToInt(info[5], "source", &source) || !ToInt(info[6], "recvtag", &recvtag) ||
-      !sendCounted.Set(info.Env(), sendbuf.elements, sendbuf.type) ||
-      !recvCounted.Set(info.Env(), recvbuf.elements, recvbuf.type)) {
+      !sendCounted.Set(env, sendbuf.elements, sendbuf.type) ||
+      !recvCounted.Set(env, recvbuf.elements, recvbuf.type)) {
     return Napi::Value();
   }
   OwnReceive own{source, recvtag, recvbuf.bytes};
   CountedType shortened;
-  const CountedType* counted =
-      SelfSendCount(info.Env(), comm, dest, sendtag, sendbuf.bytes, sendCounted, &shortened, &own);
+  const CountedType* counted = SelfSendCount(env, comm, dest, sendtag, sendbuf.bytes, sendCounted, &shortened, &own);
   if (counted == nullptr) return Napi::Value();
-  if (Check(info.Env(), MPI_Sendrecv(sendbuf.data, counted->count, counted->type, dest, sendtag, recvbuf.data,
-                                     recvCounted.count, recvCounted.type, source, recvtag, comm, &status)) &&
-      Check(info.Env(), own.truncated ? MPI_ERR_TRUNCATE : MPI_SUCCESS)) {
+  if (Check(env, MPI_Sendrecv(sendbuf.data, counted->count, counted->type, dest, sendtag, recvbuf.data,
+                              recvCounted.count, recvCounted.type, source, recvtag, comm, &status)) &&
+      Check(env, own.truncated ? MPI_ERR_TRUNCATE : MPI_SUCCESS)) {
     StoreStatus(status);
   }
   return Napi::Value();

@@ -113,26 +113,30 @@ export function reduceTarget<T extends Buf>(comm: Comm, sendbuf: T, op: Op, root
 
 export function reduce<T extends Buf>(comm: Comm, sendbuf: T, op: Op, root: number, out?: T | null): T | null {
   const recv = reduceTarget(comm, sendbuf, op, root, out);
-  native.reduce(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, root, inputKind(sendbuf, recv), resultKind(recv, out));
+  native.reduce(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, root, inputKind(sendbuf, recv),
+    resultKind(recv, out));
   return recv;
 }
 
 export function allreduce<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): T {
   const recv = reductionTarget(sendbuf, op, out);
-  native.allreduce(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, inputKind(sendbuf, recv), resultKind(recv, out));
+  native.allreduce(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, inputKind(sendbuf, recv),
+    resultKind(recv, out));
   return recv;
 }
 
 export function scan<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): T {
   const recv = reductionTarget(sendbuf, op, out);
-  native.scan(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, inputKind(sendbuf, recv), resultKind(recv, out));
+  native.scan(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, inputKind(sendbuf, recv),
+    resultKind(recv, out));
   return recv;
 }
 
 /** MPI leaves rank 0's result undefined: there `out` is left as it was, and a new array holds zeros. */
 export function exscan<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): T {
   const recv = reductionTarget(sendbuf, op, out, comm.rank === 0);
-  native.exscan(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, inputKind(sendbuf, recv), resultKind(recv, out));
+  native.exscan(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, inputKind(sendbuf, recv),
+    resultKind(recv, out));
   return recv;
 }
 
@@ -149,7 +153,8 @@ export function reduceScatterTarget<T extends Buf>(comm: Comm, sendbuf: T, op: O
 /** In place (`out` = `sendbuf`), the rank's block of the result is the first `sendbuf.length / size` elements. */
 export function reduceScatterBlock<T extends Buf>(comm: Comm, sendbuf: T, op: Op, out?: T | null): T {
   const recv = reduceScatterTarget(comm, sendbuf, op, out);
-  native.reduceScatterBlock(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, inputKind(sendbuf, recv), resultKind(recv, out));
+  native.reduceScatterBlock(comm.handle, recv === sendbuf ? null : sendbuf, recv, op.handle, inputKind(sendbuf, recv),
+    resultKind(recv, out));
   return recv;
 }
 

@@ -112,7 +112,8 @@ function byteLengthOf(view: ArrayBufferView): number {
 const typedArrayByteLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype),
   'byteLength')!.get!;
 const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')!.get!;
-const LAST_TYPED_ARRAY_KIND = native.VIEW_KINDS.BigUint64Array; // the typed-array kinds are 0 to this; DataView is above
+// The typed-array kinds are 0 to this; DataView's is above.
+const LAST_TYPED_ARRAY_KIND = native.VIEW_KINDS.BigUint64Array;
 
 /** The ArrayBuffer behind a checked view (checkBuffer), without V8's `buffer` getter when the view is known. */
 export function memoryOf(view: ArrayBufferView): ArrayBufferLike {
