@@ -113,6 +113,19 @@ async function awaited(bytes, iterations, warmup) {
   return ((await timedAsync(iterations, warmup, step)) * 1e6) / (2 * iterations);
 }
 
+// What any awaited ping-pong in Node costs at the least: the blocking send/recv of `latency`, each followed by the
+// await of a promise that is already fulfilled, in the same async step as `awaited`. No binding's requests can cost
+// less than nothing, so `awaited` can get no closer to C than this does (mpi4js only: it measures Node, not MPI).
+async function awaitFloor(bytes, iterations, warmup) {
+  const buf = new Uint8Array(bytes).fill(1);
+  const step = rank === 0
+    ? async () => { world.send(buf, 1, 1); await fulfilled; world.recv(buf, 1, 1); await fulfilled; }
+    : rank === 1 ? async () => { world.recv(buf, 0, 1); await fulfilled; world.send(buf, 0, 1); await fulfilled; }
+      : async () => {};
+  return ((await timedAsync(iterations, warmup, step)) * 1e6) / (2 * iterations);
+}
+const fulfilled = Promise.resolve();
+
 // Each rank sends to itself and receives: the per-call path without a peer to wait for, whose instruction count
 // bench/instructions.mjs measures. Microseconds per send + recv pair.
 function self(bytes, iterations, warmup) {
@@ -132,6 +145,7 @@ const CASES = {
   alltoall: (...args) => collective('alltoall', ...args),
   object,
   await: awaited,
+  floor: awaitFloor,
   self,
 };
 
