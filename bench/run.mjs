@@ -31,7 +31,8 @@ const QUICK_SIZES = {
 };
 const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, Math.floor(x)));
 
-// Each case: its sizes, the iterations at a size (the same for every implementation), its unit.
+// Each case: its sizes, the iterations at a size (the same for every implementation), its unit, and the
+// implementations that do not run it.
 const CASES = {
   latency: { sizes: 'latency', iterations: (b) => clamp(2 ** 28 / b, 10, 20000), unit: 'us' },
   bw: { sizes: 'bandwidth', iterations: (b) => clamp(2 ** 29 / (64 * b), 3, 1000), unit: 'MB/s' },
@@ -40,10 +41,10 @@ const CASES = {
   allreduce: { sizes: 'collective', iterations: (b) => clamp(2 ** 29 / b, 50, 10000), unit: 'us' },
   gather: { sizes: 'collective', iterations: (b) => clamp(2 ** 29 / b, 50, 10000), unit: 'us' },
   alltoall: { sizes: 'collective', iterations: (b) => clamp(2 ** 29 / b, 50, 10000), unit: 'us' },
-  object: { sizes: [0], iterations: () => 20000, unit: 'us', withoutC: true }, // C has no values to send
+  object: { sizes: [0], iterations: () => 20000, unit: 'us', skip: ['c'] }, // C has no values to send
   await: { sizes: [8], iterations: () => 20000, unit: 'us' },
   // The least an awaited ping-pong costs in Node (bench/mpi4js.mjs): what the await target is up against.
-  floor: { sizes: [8], iterations: () => 20000, unit: 'us', mpi4jsOnly: true },
+  floor: { sizes: [8], iterations: () => 20000, unit: 'us', skip: ['c', 'mpi4py'] },
 };
 const SIZE_LISTS = { latency: LATENCY_SIZES, bandwidth: BANDWIDTH_SIZES, collective: COLLECTIVE_SIZES };
 
@@ -350,7 +351,7 @@ for (let round = 0; round < options.rounds; round++) {
   for (const name of cases) {
     const order = impls.map((_, k) => impls[(k + round) % impls.length]);
     for (const impl of order) {
-      if ((impl === 'c' && CASES[name].withoutC) || (impl !== 'mpi4js' && CASES[name].mpi4jsOnly)) continue;
+      if (CASES[name].skip?.includes(impl)) continue;
       const values = runCase(setup, impl, name);
       for (const { bytes } of pointsOf(name, options.quick)) {
         ((raw[impl] ??= {})[name] ??= {})[bytes] ??= [];
