@@ -5,6 +5,7 @@
 //
 // Rank 0 prints one line per size: `CASE BYTES VALUE` (one-way latency or time per operation in microseconds,
 // bandwidth in MB/s). The `await` case honours MPI4JS_PROGRESS=busy|adaptive|lazy to bench another progress policy.
+import { createRequire } from 'node:module';
 import * as MPI from 'mpi4js';
 
 const world = MPI.COMM_WORLD;
@@ -126,6 +127,18 @@ async function awaitFloor(bytes, iterations, warmup) {
 }
 const fulfilled = Promise.resolve();
 
+// The ping-pong of `latency` at 8 bytes through bench/napi-floor.c's send() and recv(): a bare N-API call each, no
+// arguments, around MPI_Send/MPI_Recv. What any Node-API binding's blocking ping-pong costs at the least (mpi4js only:
+// it measures Node-API, not mpi4js). run.mjs compiles it and names it in MPI4JS_BENCH_NAPI_FLOOR.
+function bare(bytes, iterations, warmup) {
+  if (bytes !== 8) throw new RangeError(`the bare case moves 8 bytes, not ${bytes}`);
+  const floor = createRequire(import.meta.url)(process.env.MPI4JS_BENCH_NAPI_FLOOR);
+  const step = rank === 0 ? () => { floor.send(); floor.recv(); }
+    : rank === 1 ? () => { floor.recv(); floor.send(); }
+      : () => {};
+  return (timed(iterations, warmup, step) * 1e6) / (2 * iterations);
+}
+
 // Each rank sends to itself and receives: the per-call path without a peer to wait for, whose instruction count
 // bench/instructions.mjs measures. Microseconds per send + recv pair.
 function self(bytes, iterations, warmup) {
@@ -146,6 +159,7 @@ const CASES = {
   object,
   await: awaited,
   floor: awaitFloor,
+  bare,
   self,
 };
 

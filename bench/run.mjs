@@ -4,7 +4,7 @@
 //
 //   npm run bench -- [--mpi openmpi|mpich] [--quick] [--ranks N] [--rounds N] [CASE...]
 //
-// CASE is any of latency bw bibw bcast allreduce gather alltoall object await floor memory (default: all). Each round
+// CASE is any of latency bw bibw bcast allreduce gather alltoall object await floor bare memory (default: all). Each round
 // runs every case once per implementation, the implementations in a rotated order, so that all three see the same
 // machine load over the run; a ratio is the median over the rounds of the ratio measured within each round.
 // MPI4JS_ADDON=path uses that addon instead of building one into build-bench-<mpi>/.
@@ -45,6 +45,8 @@ const CASES = {
   await: { sizes: [8], iterations: () => 20000, unit: 'us' },
   // The least an awaited ping-pong costs in Node (bench/mpi4js.mjs): what the await target is up against.
   floor: { sizes: [8], iterations: () => 20000, unit: 'us', skip: ['c', 'mpi4py'] },
+  // The least a blocking ping-pong costs through Node-API (bench/napi-floor.c): what the latency target is up against.
+  bare: { sizes: [8], iterations: () => 20000, unit: 'us', skip: ['c', 'mpi4py'] },
 };
 const SIZE_LISTS = { latency: LATENCY_SIZES, bandwidth: BANDWIDTH_SIZES, collective: COLLECTIVE_SIZES };
 
@@ -152,6 +154,17 @@ function buildC(toolchain, dir) {
   const cc = run(toolchain.wrapper, ['-O2', '-o', program, path.join(root, 'bench', 'osu.c')]);
   if (cc.status !== 0) fail(`compiling bench/osu.c failed:\n${cc.stderr}`);
   return program;
+}
+
+// The bare N-API send and recv of the `bare` case, a Node-API module in C. Its napi_* symbols are Node's own,
+// resolved when Node loads it.
+function buildNapiFloor(toolchain, dir) {
+  const module = path.join(dir, 'napi-floor.node');
+  const headers = require('node-api-headers').include_dir;
+  const cc = run(toolchain.wrapper, ['-O2', '-shared', '-fPIC', `-I${headers}`, '-o', module,
+    path.join(root, 'bench', 'napi-floor.c')]);
+  if (cc.status !== 0) fail(`compiling bench/napi-floor.c failed:\n${cc.stderr}`);
+  return module;
 }
 
 // Debian's python3-mpi4py (with NumPy), when it is built against the MPI under test. Installed with apt-get when
@@ -266,6 +279,10 @@ function targets(rows, raw, memory) {
     const r = row('latency', bytes);
     if (r && Number.isFinite(r.ratioC)) add(`latency ${formatBytes(bytes)}`, '<= 1.10x C', r.ratioC, r.ratioC <= 1.10);
   }
+  // Not a target: the 8-byte ratio of the thinnest ping-pong through Node-API, no binding around it.
+  const bare = raw.mpi4js?.bare?.[8];
+  const blocking = raw.c?.latency?.[8];
+  if (bare && blocking) add('(latency floor: bare N-API)', '-', median(bare.map((v, round) => v / blocking[round])), null);
   for (const r of rows.filter((x) => x.case === 'bw' && x.bytes >= MiB && Number.isFinite(x.ratioC))) {
     add(`bw ${formatBytes(r.bytes)}`, '>= 0.97x C', r.ratioC, r.ratioC >= 0.97);
   }
@@ -277,7 +294,6 @@ function targets(rows, raw, memory) {
   }
   // await against C's *blocking* 8-byte latency, round by round.
   const awaited = raw.mpi4js?.await?.[8];
-  const blocking = raw.c?.latency?.[8];
   if (awaited && blocking) {
     const ratio = median(awaited.map((v, round) => v / blocking[round]));
     add('await 8 B', '<= 2x C blocking', ratio, ratio <= 2);
@@ -325,11 +341,12 @@ const buildDir = path.join(root, `build-bench-${toolchain.family}`);
 buildTypeScript();
 const addon = buildAddon(toolchain, buildDir);
 const cProgram = buildC(toolchain, buildDir);
+const napiFloor = buildNapiFloor(toolchain, buildDir);
 const python = findMpi4py(toolchain.family);
 // NumPy asks for transparent huge pages on its large arrays (madvise), which C's malloc and V8's array buffers do
 // not get; that alone made mpi4py's 16 MiB ping-pong 1.6x faster than C here. All three get ordinary pages, so that
 // the ratios compare the bindings, not the allocators.
-const env = { ...process.env, MPI4JS_ADDON: addon, NUMPY_MADVISE_HUGEPAGE: '0' };
+const env = { ...process.env, MPI4JS_ADDON: addon, MPI4JS_BENCH_NAPI_FLOOR: napiFloor, NUMPY_MADVISE_HUGEPAGE: '0' };
 if (process.getuid?.() === 0) Object.assign(env, { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
 
 const commands = { mpi4js: [process.execPath, path.join(root, 'bench', 'mpi4js.mjs')], c: [cProgram] };
