@@ -126,6 +126,17 @@ static double collective(enum Collective which, long bytes, long iterations, lon
   return sum / size;
 }
 
+static double run(int which, long bytes, long iterations, long warmup) {
+  switch (which) {
+    case 4: return latency(bytes, iterations, warmup, 0);
+    case 5: return latency(bytes, iterations, warmup, 1);
+    case 6: return bandwidth(bytes, iterations, warmup, 0);
+    case 7: return bandwidth(bytes, iterations, warmup, 1);
+    case 8: return self(bytes, iterations, warmup);
+    default: return collective((enum Collective)which, bytes, iterations, warmup);
+  }
+}
+
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -141,21 +152,16 @@ int main(int argc, char **argv) {
     MPI_Finalize();
     return 2;
   }
-  /* The first size untimed (a = 1) until rank 0 has spent WARMUP_SECONDS on it, as bench/mpi4js.mjs does; not for
-     self, which only counts. */
+  long bytes, iterations, warmup;
+  /* Every size once for its warm-up count, then the first size untimed (a = 1) until rank 0 has spent WARMUP_SECONDS
+     on it, as bench/mpi4js.mjs does; not for self, which only counts. */
+  for (int a = 2; a < argc && which != 8; a++) {
+    if (sscanf(argv[a], "%ld:%ld:%ld", &bytes, &iterations, &warmup) == 3) run(which, bytes, warmup, 0);
+  }
   double until = MPI_Wtime() + WARMUP_SECONDS;
   for (int a = argc > 2 && which != 8 ? 1 : 2; a < argc; a++) {
-    long bytes, iterations, warmup;
     if (sscanf(argv[a == 1 ? 2 : a], "%ld:%ld:%ld", &bytes, &iterations, &warmup) != 3) continue;
-    double value;
-    switch (which) {
-      case 4: value = latency(bytes, iterations, warmup, 0); break;
-      case 5: value = latency(bytes, iterations, warmup, 1); break;
-      case 6: value = bandwidth(bytes, iterations, warmup, 0); break;
-      case 7: value = bandwidth(bytes, iterations, warmup, 1); break;
-      case 8: value = self(bytes, iterations, warmup); break;
-      default: value = collective((enum Collective)which, bytes, iterations, warmup);
-    }
+    double value = run(which, bytes, iterations, warmup);
     if (a == 1) {
       int more = MPI_Wtime() < until;
       MPI_Bcast(&more, 1, MPI_INT, 0, MPI_COMM_WORLD);

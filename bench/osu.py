@@ -126,7 +126,10 @@ if name not in CASES or size < 2:
     sys.exit(2)
 points = [tuple(int(x) for x in point.split(':')) for point in sys.argv[2:]]
 if points:
-    # The first size untimed until rank 0 has spent WARMUP_SECONDS on it, as bench/mpi4js.mjs does.
+    # Every size once for its warm-up count, then the first size untimed until rank 0 has spent WARMUP_SECONDS on
+    # it, as bench/mpi4js.mjs does.
+    for nbytes, _, warmup in points:
+        CASES[name](nbytes, warmup, 0)
     until = MPI.Wtime() + WARMUP_SECONDS
     more = True
     while more:
