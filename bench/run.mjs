@@ -4,7 +4,7 @@
 //
 //   npm run bench -- [--mpi openmpi|mpich] [--quick] [--ranks N] [--rounds N] [CASE...]
 //
-// CASE is any of latency bw bibw bcast allreduce gather alltoall object await floor bare memory (default: all). Each round
+// CASE is any of latency bare bw bibw bcast allreduce gather alltoall object await floor memory (default: all). Each round
 // runs every case once per implementation, the implementations in a rotated order, so that all three see the same
 // machine load over the run; a ratio is the median over the rounds of the ratio measured within each round.
 // MPI4JS_ADDON=path uses that addon instead of building one into build-bench-<mpi>/.
@@ -35,6 +35,9 @@ const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, Math.floor(x)));
 // implementations that do not run it.
 const CASES = {
   latency: { sizes: 'latency', iterations: (b) => clamp(2 ** 28 / b, 10, 20000), unit: 'us' },
+  // The least a blocking ping-pong costs through Node-API (bench/napi-floor.c): what the latency target is up against.
+  // Right after latency, so that it runs on the machine that C's latency just ran on (cases run in this order).
+  bare: { sizes: [8], iterations: () => 20000, unit: 'us', skip: ['c', 'mpi4py'] },
   bw: { sizes: 'bandwidth', iterations: (b) => clamp(2 ** 29 / (64 * b), 3, 1000), unit: 'MB/s' },
   bibw: { sizes: 'bandwidth', iterations: (b) => clamp(2 ** 29 / (64 * b), 3, 1000), unit: 'MB/s' },
   bcast: { sizes: 'collective', iterations: (b) => clamp(2 ** 29 / b, 50, 10000), unit: 'us' },
@@ -45,8 +48,6 @@ const CASES = {
   await: { sizes: [8], iterations: () => 20000, unit: 'us' },
   // The least an awaited ping-pong costs in Node (bench/mpi4js.mjs): what the await target is up against.
   floor: { sizes: [8], iterations: () => 20000, unit: 'us', skip: ['c', 'mpi4py'] },
-  // The least a blocking ping-pong costs through Node-API (bench/napi-floor.c): what the latency target is up against.
-  bare: { sizes: [8], iterations: () => 20000, unit: 'us', skip: ['c', 'mpi4py'] },
 };
 const SIZE_LISTS = { latency: LATENCY_SIZES, bandwidth: BANDWIDTH_SIZES, collective: COLLECTIVE_SIZES };
 
