@@ -132,7 +132,9 @@ const fulfilled = Promise.resolve();
 // it measures Node-API, not mpi4js). run.mjs compiles it and names it in MPI4JS_BENCH_NAPI_FLOOR.
 function bare(bytes, iterations, warmup) {
   if (bytes !== 8) throw new RangeError(`the bare case moves 8 bytes, not ${bytes}`);
-  const floor = createRequire(import.meta.url)(process.env.MPI4JS_BENCH_NAPI_FLOOR);
+  const module = process.env.MPI4JS_BENCH_NAPI_FLOOR;
+  if (!module) throw new Error('the bare case needs MPI4JS_BENCH_NAPI_FLOOR: the napi-floor.node that run.mjs builds');
+  const floor = createRequire(import.meta.url)(module);
   const step = rank === 0 ? () => { floor.send(); floor.recv(); }
     : rank === 1 ? () => { floor.recv(); floor.send(); }
       : () => {};
