@@ -4,9 +4,9 @@
 //
 //   npm run bench -- [--mpi openmpi|mpich] [--quick] [--ranks N] [--rounds N] [CASE...]
 //
-// CASE is any of latency bare bw bibw bcast allreduce gather alltoall object await floor memory (default: all). Each round
-// runs every case once per implementation, the implementations in a rotated order, so that all three see the same
-// machine load over the run; a ratio is the median over the rounds of the ratio measured within each round.
+// CASE is any of latency bare bw bibw bcast allreduce gather alltoall object await floor memory (default: all).
+// Each round runs every case once per implementation, the implementations in a rotated order, so that all three see
+// the same machine load over the run; a ratio is the median over the rounds of the ratio measured within each round.
 // MPI4JS_ADDON=path uses that addon instead of building one into build-bench-<mpi>/.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -286,10 +286,15 @@ function targets(rows, raw, memory) {
     const r = row('latency', bytes);
     if (r && Number.isFinite(r.ratioC)) add(`latency ${formatBytes(bytes)}`, '<= 1.10x C', r.ratioC, r.ratioC <= 1.10);
   }
-  // Not a target: the 8-byte ratio of the thinnest ping-pong through Node-API, no binding around it.
-  const bare = raw.mpi4js?.bare?.[8];
+  // An 8-byte mpi4js case against C's blocking 8-byte latency, round by round; null without both.
   const blocking = raw.c?.latency?.[8];
-  if (bare && blocking) add('(latency floor: bare N-API)', '-', median(bare.map((v, round) => v / blocking[round])), null);
+  const toBlocking = (name) => {
+    const values = raw.mpi4js?.[name]?.[8];
+    return values && blocking ? median(values.map((v, round) => v / blocking[round])) : null;
+  };
+  // Not a target: the 8-byte ratio of the thinnest ping-pong through Node-API, no binding around it.
+  const bare = toBlocking('bare');
+  if (bare !== null) add('(latency floor: bare N-API)', '-', bare, null);
   for (const r of rows.filter((x) => x.case === 'bw' && x.bytes >= MiB && Number.isFinite(x.ratioC))) {
     add(`bw ${formatBytes(r.bytes)}`, '>= 0.97x C', r.ratioC, r.ratioC >= 0.97);
   }
@@ -299,17 +304,13 @@ function targets(rows, raw, memory) {
   if (obj && Number.isFinite(obj.ratioPython)) {
     add('small value (sendObject vs pickle)', '<= 1.00x mpi4py', obj.ratioPython, obj.ratioPython <= 1);
   }
-  // await against C's *blocking* 8-byte latency, round by round.
-  const awaited = raw.mpi4js?.await?.[8];
-  if (awaited && blocking) {
-    const ratio = median(awaited.map((v, round) => v / blocking[round]));
-    add('await 8 B', '<= 2x C blocking', ratio, ratio <= 2);
+  // await against C's *blocking* 8-byte latency.
+  const awaited = toBlocking('await');
+  if (awaited !== null) {
+    add('await 8 B', '<= 2x C blocking', awaited, awaited <= 2);
     // Not a target: the same ratio for the cheapest awaited ping-pong Node allows, binding costs left out.
-    const floor = raw.mpi4js?.floor?.[8];
-    if (floor) {
-      const least = median(floor.map((v, round) => v / blocking[round]));
-      add('(await floor: Node alone)', '-', least, null);
-    }
+    const floor = toBlocking('floor');
+    if (floor !== null) add('(await floor: Node alone)', '-', floor, null);
   }
   const buffers = rows.filter((r) => r.case !== 'object' && Number.isFinite(r.ratioPython));
   if (buffers.length > 0) {
